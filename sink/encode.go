@@ -1,0 +1,184 @@
+package sink
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"unicode/utf8"
+)
+
+// tracer hands out objectWriteTraceIds "<prefix>-<seq>", seq zero-padded to
+// six digits. The prefix is random per Client, so ids from two runs or two
+// clients never collide. Safe for concurrent use.
+type tracer struct {
+	prefix string // e.g. "hs-3f9a1c2b"
+	seq    atomic.Uint64
+}
+
+func newTracer() (*tracer, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("make trace prefix: %w", err)
+	}
+	return &tracer{prefix: "hs-" + hex.EncodeToString(b[:])}, nil
+}
+
+// reserve takes n consecutive sequence numbers and returns the first.
+func (t *tracer) reserve(n int) uint64 {
+	return t.seq.Add(uint64(n)) - uint64(n) + 1
+}
+
+const traceDigits = 6
+
+func appendTraceID(dst []byte, prefix string, seq uint64) []byte {
+	dst = append(dst, prefix...)
+	dst = append(dst, '-')
+	var num [20]byte
+	d := strconv.AppendUint(num[:0], seq, 10)
+	for i := len(d); i < traceDigits; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, d...)
+}
+
+// traceIndex returns the index in a batch of n inputs, whose first trace
+// sequence number is start, of the input that was sent trace id s; -1 if s is
+// not one of them.
+func traceIndex(s, prefix string, start uint64, n int) int {
+	if len(s) <= len(prefix)+1 || s[:len(prefix)] != prefix || s[len(prefix)] != '-' {
+		return -1
+	}
+	digits := s[len(prefix)+1:]
+	seq, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || seq < start || seq-start >= uint64(n) {
+		return -1
+	}
+	// Reject other spellings of the same number ("42" for "000042").
+	if len(digits) != max(traceDigits, decimalWidth(seq)) {
+		return -1
+	}
+	return int(seq - start)
+}
+
+func decimalWidth(n uint64) int {
+	w := 1
+	for ; n >= 10; n /= 10 {
+		w++
+	}
+	return w
+}
+
+// encodeBatch appends the JSON request body for inputs to dst:
+//
+//	{"inputs":[{"id":…,"properties":{…},"idProperty":…,"objectWriteTraceId":…},…]}
+//
+// Input i gets trace id (prefix, start+i). Properties keep their order.
+// It uses no reflection: this runs once per batch on the hot path.
+func encodeBatch(dst []byte, inputs []Input, idProperty, prefix string, start uint64) []byte {
+	dst = append(dst, `{"inputs":[`...)
+	for i, in := range inputs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"id":`...)
+		dst = appendJSONString(dst, in.ID)
+		dst = append(dst, `,"properties":{`...)
+		for j, p := range in.Props {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, p.Name)
+			dst = append(dst, ':')
+			dst = appendJSONString(dst, p.Value)
+		}
+		dst = append(dst, '}')
+		if idProperty != "" {
+			dst = append(dst, `,"idProperty":`...)
+			dst = appendJSONString(dst, idProperty)
+		}
+		dst = append(dst, `,"objectWriteTraceId":"`...)
+		dst = appendTraceID(dst, prefix, start+uint64(i))
+		dst = append(dst, `"}`...)
+	}
+	return append(dst, "]}"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. It escapes '"', '\\', control
+// characters, U+2028 and U+2029, and replaces invalid UTF-8 bytes with
+// U+FFFD, as encoding/json does (without its HTML escaping).
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// buffer is a reusable byte slice, recycled through Client.bufs.
+type buffer struct{ b []byte }
+
+// maxPooledBuffer keeps one oversized batch from pinning memory for good.
+const maxPooledBuffer = 4 << 20
+
+func (c *Client) getBuffer() *buffer {
+	if b, ok := c.bufs.Get().(*buffer); ok {
+		return b
+	}
+	return new(buffer)
+}
+
+func (c *Client) putBuffer(b *buffer) {
+	if cap(b.b) > maxPooledBuffer {
+		return
+	}
+	b.b = b.b[:0]
+	c.bufs.Put(b)
+}
