@@ -1,0 +1,225 @@
+// Package checkpoint persists how far a sync has got, so that a rerun
+// carries on where the last run stopped.
+//
+// The state file is small JSON, written atomically (temp file, fsync,
+// rename, fsync of the directory) so that a crash at any instant leaves
+// either the old state or the new one. It binds to the input file and to
+// the settings that shape the requests; Check refuses to resume a different
+// file or different settings. The package does no logging and starts no
+// goroutines.
+package checkpoint
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Version is the state file format written by this package.
+const Version = 1
+
+// headBytes is how much of the input's head is hashed into its fingerprint.
+const headBytes = 64 << 10
+
+// ErrNotFound is returned by Load when there is no state file.
+var ErrNotFound = errors.New("no checkpoint")
+
+// CorruptError says a state file exists but cannot be used.
+type CorruptError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("checkpoint %s is damaged (%v): move it away and rerun with --restart to start over", e.Path, e.Err)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Pos is a place in the input: a byte offset and the line number there.
+type Pos struct {
+	Offset int64 `json:"offset"`
+	Line   int64 `json:"line"`
+}
+
+// Span is a settled run of the input beyond the watermark, [Start, End).
+type Span struct {
+	Start int64 `json:"start"`
+	End   Pos   `json:"end"`
+}
+
+// Input identifies an input file.
+type Input struct {
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mod_time"`
+	Head    string    `json:"head_sha256"` // hash of the first 64 KiB
+}
+
+// Counts are the running totals of a job over all its runs.
+type Counts struct {
+	Read         int64            `json:"read"`
+	Applied      int64            `json:"applied"`
+	DeadLettered int64            `json:"dead_lettered"`
+	Requests     int64            `json:"requests"`
+	RateLimited  int64            `json:"rate_limited"`
+	Retries      int64            `json:"retries"`
+	Splits       int64            `json:"split_requests"`
+	ByCode       map[string]int64 `json:"dead_by_code,omitempty"`
+}
+
+// State is the content of a checkpoint file.
+type State struct {
+	Version  int               `json:"version"`
+	Input    Input             `json:"input"`
+	Settings map[string]string `json:"settings"` // what shapes the requests: object, id column, …
+	// Watermark is the position up to which every record is settled:
+	// applied in HubSpot or durably in the dead-letter file.
+	Watermark Pos `json:"watermark"`
+	// Settled lists runs beyond the watermark that are settled too, in
+	// file order.
+	Settled        []Span    `json:"settled,omitempty"`
+	DeadLetterPath string    `json:"dead_letter_path"`
+	DeadLetterSize int64     `json:"dead_letter_size"` // bytes of it that the state accounts for
+	Counts         Counts    `json:"counts"`
+	Complete       bool      `json:"complete"`
+	Command        []string  `json:"command,omitempty"` // how to resume, for 'hubsync status'
+	StartedAt      time.Time `json:"started_at"`
+	UpdatedAt      time.Time `json:"updated_at"` // when the watermark last advanced or the run ended
+}
+
+// Fingerprint identifies the open file f, named path.
+func Fingerprint(f *os.File, path string) (Input, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return Input{}, fmt.Errorf("fingerprint input: %w", err)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, headBytes)); err != nil {
+		return Input{}, fmt.Errorf("fingerprint input: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return Input{Path: abs, Size: st.Size(), ModTime: st.ModTime().UTC(), Head: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// Check reports why s cannot resume a job on input in with settings, or nil.
+func (s *State) Check(in Input, settings map[string]string) error {
+	switch {
+	case s.Input.Size != in.Size:
+		return fmt.Errorf("the input has changed since the checkpoint was written (size %d, was %d)", in.Size, s.Input.Size)
+	case !s.Input.ModTime.Equal(in.ModTime):
+		return fmt.Errorf("the input has changed since the checkpoint was written (modified %s, was %s)",
+			in.ModTime.Format(time.RFC3339), s.Input.ModTime.Format(time.RFC3339))
+	case s.Input.Head != in.Head:
+		return errors.New("the input has changed since the checkpoint was written (its first 64 KiB differ)")
+	}
+	for k, v := range settings {
+		if old, ok := s.Settings[k]; !ok || old != v {
+			return fmt.Errorf("setting %s is %q, but the checkpoint was written with %q", k, v, old)
+		}
+	}
+	for k, old := range s.Settings {
+		if _, ok := settings[k]; !ok {
+			return fmt.Errorf("setting %s is unset, but the checkpoint was written with %q", k, old)
+		}
+	}
+	return nil
+}
+
+// Load reads the state file at path. It returns ErrNotFound when there is
+// none and a *CorruptError when it cannot be used.
+func Load(path string) (*State, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoint: %w", err)
+	}
+	var s State
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	if err := s.validate(); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	return &s, nil
+}
+
+func (s *State) validate() error {
+	if s.Version != Version {
+		return fmt.Errorf("format version %d, want %d", s.Version, Version)
+	}
+	if s.Input.Size < 0 || s.Watermark.Offset < 0 || s.Watermark.Offset > s.Input.Size || s.Watermark.Line < 1 {
+		return fmt.Errorf("watermark %+v outside the input", s.Watermark)
+	}
+	prev := s.Watermark.Offset
+	for _, sp := range s.Settled {
+		if sp.Start < prev || sp.End.Offset <= sp.Start || sp.End.Offset > s.Input.Size {
+			return fmt.Errorf("settled span %+v out of order", sp)
+		}
+		prev = sp.End.Offset
+	}
+	if s.DeadLetterSize < 0 {
+		return fmt.Errorf("dead-letter size %d", s.DeadLetterSize)
+	}
+	return nil
+}
+
+// Save writes s to path atomically: a crash leaves the old file or the new
+// one, never a mix.
+func Save(path string, s *State) (err error) {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode checkpoint: %w", err)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("save checkpoint: sync %s: %w", dir, err)
+	}
+	return nil
+}
