@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/source"
+)
+
+// commit is the single writer of the dead-letter file and of progress. It
+// records every settled batch, releases its records' keys so later rows for
+// them may be sent, and every SyncEvery fsyncs the dead-letter file and then
+// saves progress, in that order, so progress never claims a record that is
+// neither applied nor durably dead-lettered. It reads done until it is
+// closed and fsyncs once more; Run saves the final progress. After an error
+// it calls stop and keeps draining without writing.
+func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
+	tick := time.NewTicker(p.cfg.SyncEvery)
+	defer tick.Stop()
+	var failed error
+	for {
+		select {
+		case s, ok := <-done:
+			if !ok {
+				if failed != nil {
+					return failed
+				}
+				if err := p.dead.Sync(); err != nil {
+					return fmt.Errorf("save dead letters: %w", err)
+				}
+				return nil
+			}
+			if failed == nil {
+				if err := p.record(s); err != nil {
+					failed = err
+					stop(err)
+				} else if p.cfg.Progress != nil {
+					p.cfg.Progress.Settle(s.b.seq, s.b.start, s.b.end)
+				}
+			}
+			p.guard.release(s.b.keys)
+		case <-tick.C:
+			if failed == nil {
+				if err := p.dead.Sync(); err != nil {
+					failed = fmt.Errorf("save dead letters: %w", err)
+					stop(failed)
+				} else if p.cfg.Progress != nil {
+					if err := p.cfg.Progress.Save(false); err != nil {
+						failed = err
+						stop(failed)
+					}
+				}
+			}
+		}
+	}
+}
+
+// record counts a settled batch and writes its failures in file order.
+func (p *Pipeline) record(s settled) error {
+	b := s.b
+	var applied int64
+	j := 0 // next of b.failed to write
+	for i := range b.items {
+		rec := &b.items[i].rec
+		for ; j < len(b.failed) && b.failed[j].Offset < rec.Offset; j++ {
+			if err := p.deadLetter(&b.failed[j], b.failed[j].Err.Code, b.failed[j].Err.Message); err != nil {
+				return err
+			}
+		}
+		if f := s.fails[i]; f.code != "" {
+			if err := p.deadLetter(rec, f.code, f.message); err != nil {
+				return err
+			}
+			continue
+		}
+		applied++
+	}
+	for ; j < len(b.failed); j++ {
+		if err := p.deadLetter(&b.failed[j], b.failed[j].Err.Code, b.failed[j].Err.Message); err != nil {
+			return err
+		}
+	}
+	p.stats.Applied.Add(applied)
+	return nil
+}
+
+func (p *Pipeline) deadLetter(rec *source.Record, code, message string) error {
+	if err := p.dead.Write(rec, code, message); err != nil {
+		return fmt.Errorf("write dead letter for line %d: %w", rec.Line, err)
+	}
+	p.stats.dead(code)
+	p.log.Debug("record dead-lettered", zap.Int64("line", rec.Line), zap.String("code", code))
+	return nil
+}

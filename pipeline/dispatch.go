@@ -1,0 +1,120 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/chunker"
+	"github.com/hubsync/hubsync/source"
+)
+
+// dispatch reads the input, groups records into batches and hands each
+// batch to the workers once no batch in flight holds one of its records.
+// Records that failed to parse ride along in the batch read around them, so
+// that every batch is a contiguous run of the file; a batch of nothing but
+// such records goes straight to the committer. It reports whether Drain
+// stopped it.
+func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<- settled) (interrupted bool, err error) {
+	ch, err := chunker.New[item](p.cfg.BatchSize)
+	if err != nil {
+		return false, err
+	}
+	var (
+		seq     uint64
+		failed  []source.Record // read since the last batch was sealed
+		lastEnd = p.cfg.Start   // where the last record read ends
+		start   = p.cfg.Start.Offset
+	)
+	seal := func(items []item) error {
+		seq++
+		b := &batch{seq: seq, items: items, failed: failed, start: start, end: lastEnd}
+		failed = nil
+		start = lastEnd.Offset
+		if len(items) == 0 {
+			select {
+			case done <- settled{b: b, fails: nil}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		b.keys = make([]string, len(items))
+		for i := range items {
+			b.keys[i] = items[i].key
+		}
+		if err := p.guard.acquire(ctx, b.keys); err != nil {
+			return err
+		}
+		select {
+		case work <- b:
+			return nil
+		case <-ctx.Done():
+			p.guard.release(b.keys)
+			return ctx.Err()
+		}
+	}
+	for {
+		if p.draining() {
+			p.log.Info("stopped reading", zap.Int("unsent_records", ch.Len()+len(failed)))
+			return true, nil
+		}
+		rec, err := p.reader.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return false, fmt.Errorf("read input: %w", err)
+		}
+		p.stats.Read.Add(1)
+		if p.cfg.Skip != nil && p.cfg.Skip(&rec) {
+			p.stats.Skipped.Add(1)
+			continue
+		}
+		if rec.Err != nil {
+			failed = append(failed, rec)
+			lastEnd = position(rec)
+			if len(failed) >= p.cfg.BatchSize {
+				// Bound what waits for the next batch: seal early.
+				if err := seal(ch.Flush()); err != nil {
+					return false, err
+				}
+			}
+			continue
+		}
+		it := item{rec: rec, key: recordKey(rec.ID, p.cfg.ByProperty)}
+		full := ch.Add(it, it.key)
+		if full != nil && ch.Len() == 0 {
+			lastEnd = position(rec) // rec filled the sealed batch; otherwise a repeated id sealed it before rec
+		}
+		if full != nil {
+			if err := seal(full); err != nil {
+				return false, err
+			}
+		}
+		lastEnd = position(rec)
+	}
+	if rest := ch.Flush(); rest != nil || len(failed) > 0 {
+		if err := seal(rest); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// position is where the input continues after r.
+func position(r source.Record) source.Position {
+	return source.Position{Offset: r.End, Line: r.EndLine}
+}
+
+func (p *Pipeline) draining() bool {
+	select {
+	case <-p.cfg.Drain:
+		return true
+	default:
+		return false
+	}
+}

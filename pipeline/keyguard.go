@@ -1,0 +1,89 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"sync"
+)
+
+// keyGuard keeps rows for one record in file order across concurrent
+// batches: a batch may start only when no batch still in flight holds any of
+// its keys. The chunker already keeps a key out of two places in one batch,
+// so this only ever makes a later batch wait for an earlier one.
+//
+// It is safe for concurrent use: the dispatcher acquires, the committer
+// releases once a batch is settled.
+type keyGuard struct {
+	mu      sync.Mutex
+	held    map[string]struct{}
+	changed chan struct{} // closed and replaced on every release
+}
+
+func newKeyGuard() *keyGuard {
+	return &keyGuard{held: make(map[string]struct{}), changed: make(chan struct{})}
+}
+
+// acquire blocks until none of keys is held, then holds them all.
+func (g *keyGuard) acquire(ctx context.Context, keys []string) error {
+	for {
+		g.mu.Lock()
+		if !g.anyHeld(keys) {
+			for _, k := range keys {
+				g.held[k] = struct{}{}
+			}
+			g.mu.Unlock()
+			return nil
+		}
+		changed := g.changed
+		g.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+func (g *keyGuard) anyHeld(keys []string) bool {
+	for _, k := range keys {
+		if _, ok := g.held[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// release frees keys held by a settled batch.
+func (g *keyGuard) release(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	g.mu.Lock()
+	for _, k := range keys {
+		delete(g.held, k)
+	}
+	close(g.changed)
+	g.changed = make(chan struct{})
+	g.mu.Unlock()
+}
+
+// recordKey is the key under which HubSpot may see two inputs as one record.
+// It errs on the side of "same": ids are compared without surrounding spaces
+// and case, and numeric record ids without leading zeros ("0123" is record
+// 123). Treating two distinct records as one only costs a smaller batch;
+// the reverse gets a whole batch rejected (REFERENCE §6).
+func recordKey(id string, byProperty bool) string {
+	k := strings.ToLower(strings.TrimSpace(id))
+	if byProperty || k == "" {
+		return k
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < '0' || k[i] > '9' {
+			return k
+		}
+	}
+	if t := strings.TrimLeft(k, "0"); t != "" {
+		return t
+	}
+	return "0"
+}

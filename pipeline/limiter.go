@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limiter keeps requests within HubSpot's rolling-window limit: never more
+// than N requests in any window of length W as HubSpot counts them (by
+// arrival), however long each request takes.
+//
+// A plain token bucket cannot promise that: with burst B it admits B+N
+// requests in some windows. HubSpot counts a request when it arrives, which
+// is some time between when we start it and when its response reaches us.
+// So a slot is taken when a request starts and freed only W after its
+// response arrives: a request started at or after that moment cannot fall
+// into one window with the earlier one, whatever the network did. The cost is
+// one round trip per window per slot (0.5% at 5 ms and 1 s windows).
+//
+// On top of the window, a rate.Limiter spreads requests out instead of
+// firing a whole window's worth at once, and gives the pace that callers can
+// lower after a 429 (the account's budget is shared with other apps) and
+// raise again later.
+//
+// A Limiter is safe for concurrent use.
+type Limiter struct {
+	n      int
+	window time.Duration
+	pace   *rate.Limiter
+
+	mu       sync.Mutex
+	slots    []slot
+	pausedTo time.Time
+	changed  chan struct{} // closed and replaced whenever a slot is freed
+}
+
+type slot struct {
+	busy   bool      // a request holds it
+	freeAt time.Time // when busy is false: usable from this time on
+}
+
+// NewLimiter returns a Limiter for n requests per window. n == 0 turns
+// limiting off: Acquire then never waits.
+func NewLimiter(n int, window time.Duration) *Limiter {
+	l := &Limiter{n: n, window: window, changed: make(chan struct{})}
+	if n > 0 {
+		l.slots = make([]slot, n)
+		burst := max(1, n/10)
+		l.pace = rate.NewLimiter(rate.Limit(float64(n)/window.Seconds()), burst)
+	}
+	return l
+}
+
+// Acquire blocks until a request may start, or ctx is done. The caller must
+// call the returned release exactly once, when the response (or the error
+// that ended the attempt) has arrived.
+func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
+	if l.n == 0 {
+		return func() {}, nil
+	}
+	if err := l.pace.Wait(ctx); err != nil {
+		return nil, err
+	}
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		i, wait := l.pick(now)
+		if i >= 0 {
+			l.slots[i].busy = true
+			l.mu.Unlock()
+			return func() { l.free(i) }, nil
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		if err := sleep(ctx, wait, changed); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// pick returns a free slot, or -1 and how long to wait before looking again
+// (0: until a busy slot is freed). Called with l.mu held.
+func (l *Limiter) pick(now time.Time) (int, time.Duration) {
+	if now.Before(l.pausedTo) {
+		return -1, l.pausedTo.Sub(now)
+	}
+	var soonest time.Time
+	for i, s := range l.slots {
+		if s.busy {
+			continue
+		}
+		if !now.Before(s.freeAt) {
+			return i, 0
+		}
+		if soonest.IsZero() || s.freeAt.Before(soonest) {
+			soonest = s.freeAt
+		}
+	}
+	if soonest.IsZero() {
+		return -1, 0
+	}
+	return -1, soonest.Sub(now)
+}
+
+func (l *Limiter) free(i int) {
+	l.mu.Lock()
+	l.slots[i] = slot{freeAt: time.Now().Add(l.window)}
+	close(l.changed)
+	l.changed = make(chan struct{})
+	l.mu.Unlock()
+}
+
+// Pause holds back every new request for d, as after a 429 whose answer says
+// how long the window stays full.
+func (l *Limiter) Pause(d time.Duration) {
+	if l.n == 0 || d <= 0 {
+		return
+	}
+	l.mu.Lock()
+	if t := time.Now().Add(d); t.After(l.pausedTo) {
+		l.pausedTo = t
+	}
+	l.mu.Unlock()
+}
+
+// Pace reports the current pace in requests per second (0 when unlimited).
+func (l *Limiter) Pace() float64 {
+	if l.n == 0 {
+		return 0
+	}
+	return float64(l.pace.Limit())
+}
+
+// SetPace changes the pace, clamped to (0, n/window]: the rolling window
+// stays the hard ceiling whatever the pace.
+func (l *Limiter) SetPace(perSecond float64) {
+	if l.n == 0 {
+		return
+	}
+	ceiling := float64(l.n) / l.window.Seconds()
+	floor := ceiling / 100
+	l.pace.SetLimit(rate.Limit(min(max(perSecond, floor), ceiling)))
+}
+
+// sleep waits for d (or, when d is 0, only for wake), for wake to be closed,
+// or for ctx to be done, whichever comes first.
+func sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	var timer <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer:
+	case <-wake:
+	}
+	return nil
+}

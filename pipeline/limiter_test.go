@@ -1,0 +1,104 @@
+package pipeline
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestLimiterRollingWindow runs requests with random latency through the
+// limiter and checks HubSpot's view: counted at a random moment between
+// start and response, no window of length W ever holds more than N.
+func TestLimiterRollingWindow(t *testing.T) {
+	tests := []struct {
+		name    string
+		n       int
+		window  time.Duration
+		workers int
+		each    int
+		latency time.Duration
+	}{
+		{"few slots many workers", 3, 100 * time.Millisecond, 8, 5, 20 * time.Millisecond},
+		{"latency beyond window", 4, 30 * time.Millisecond, 6, 4, 50 * time.Millisecond},
+		{"one slot", 1, 20 * time.Millisecond, 3, 5, 5 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lim := NewLimiter(tt.n, tt.window)
+			var mu sync.Mutex
+			var arrivals []time.Time
+			var wg sync.WaitGroup
+			for w := range tt.workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rng := rand.New(rand.NewPCG(uint64(w), 1))
+					for range tt.each {
+						release, err := lim.Acquire(context.Background())
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						lat := time.Duration(rng.Int64N(int64(tt.latency) + 1))
+						arrive := time.Duration(rng.Int64N(int64(lat) + 1))
+						start := time.Now()
+						time.Sleep(lat)
+						mu.Lock()
+						arrivals = append(arrivals, start.Add(arrive))
+						mu.Unlock()
+						release()
+					}
+				}()
+			}
+			wg.Wait()
+			slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
+			if got, want := len(arrivals), tt.workers*tt.each; got != want {
+				t.Fatalf("%d requests made, want %d", got, want)
+			}
+			for i := 0; i+tt.n < len(arrivals); i++ {
+				if gap := arrivals[i+tt.n].Sub(arrivals[i]); gap < tt.window {
+					t.Fatalf("requests %d and %d arrived %v apart: %d requests in a %v window, limit %d",
+						i, i+tt.n, gap, tt.n+1, tt.window, tt.n)
+				}
+			}
+		})
+	}
+}
+
+func TestLimiterOffNeverWaits(t *testing.T) {
+	lim := NewLimiter(0, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // an unlimited Acquire must not even look at ctx
+	for range 1000 {
+		release, err := lim.Acquire(ctx)
+		if err != nil {
+			t.Fatalf("Acquire: %v", err)
+		}
+		release()
+	}
+}
+
+func TestLimiterPauseAndCancel(t *testing.T) {
+	lim := NewLimiter(10, time.Second)
+	lim.Pause(time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := lim.Acquire(ctx); err != context.DeadlineExceeded {
+		t.Fatalf("Acquire during a pause = %v, want %v", err, context.DeadlineExceeded)
+	}
+}
+
+func TestLimiterSetPaceClamped(t *testing.T) {
+	lim := NewLimiter(20, time.Second)
+	lim.SetPace(1000)
+	if got := lim.Pace(); got != 20 {
+		t.Errorf("pace after SetPace(1000) = %v, want the ceiling 20", got)
+	}
+	lim.SetPace(0)
+	if got := lim.Pace(); got != 0.2 {
+		t.Errorf("pace after SetPace(0) = %v, want the floor 0.2", got)
+	}
+}

@@ -1,0 +1,230 @@
+// Package pipeline runs a sync: it reads records, groups them into batches,
+// sends the batches through a rate-limited pool of workers, and settles every
+// record as applied or dead-lettered.
+//
+// Run owns every goroutine it starts and returns only after all have exited:
+// one dispatcher (reads, chunks, keeps rows for one record in order), a pool
+// of workers (errgroup; each sends a batch with retries and splits a rejected
+// batch to isolate its bad rows), and one committer, the single writer of the
+// dead-letter file. Channels are closed by their senders.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hubsync/hubsync/chunker"
+	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/source"
+)
+
+// Reader yields records in file order; io.EOF ends the input.
+type Reader interface {
+	Next() (source.Record, error)
+}
+
+// Sender sends one batch/update request.
+type Sender interface {
+	UpdateBatch(ctx context.Context, inputs []sink.Input) (*sink.BatchResult, error)
+}
+
+// DeadLetters stores failed records durably.
+type DeadLetters interface {
+	Write(rec *source.Record, code, message string) error
+	Sync() error
+}
+
+// Progress persists how far the run has got. The committer calls both
+// methods, never concurrently.
+type Progress interface {
+	// Settle records that batch seq (numbered from 1 in file order),
+	// covering the input from start to end, is settled.
+	Settle(seq uint64, start int64, end source.Position)
+	// Save makes the progress durable. It is called only after every dead
+	// letter of the batches settled so far has been fsynced; final is true
+	// on the last call of a run that reached the end of the input.
+	Save(final bool) error
+}
+
+// Config shapes a run. Zero values take the defaults noted.
+type Config struct {
+	BatchSize   int           // inputs per request, 1..100 (default 100)
+	Workers     int           // requests in flight (default 4)
+	ByProperty  bool          // ids are values of an idProperty, not record ids
+	MaxAttempts int           // attempts per batch on transient errors before the run stops (default 8)
+	BackoffBase time.Duration // first retry wait (default 500ms); doubles per attempt, with jitter
+	BackoffMax  time.Duration // longest retry wait (default 30s)
+	SyncEvery   time.Duration // how often dead letters are fsynced and progress saved (default 2s)
+	// Start is where the reader starts (zero: the beginning); the first
+	// batch covers the input from there.
+	Start source.Position
+	// Skip, if set, reports records that an earlier run already settled;
+	// they are counted in Stats.Skipped and not sent again.
+	Skip func(rec *source.Record) bool
+	// Progress, if set, is told of every settled batch and saved every
+	// SyncEvery and at the end.
+	Progress Progress
+	// Drain, when closed, stops reading; batches already sent are finished
+	// and Run returns ErrInterrupted.
+	Drain <-chan struct{}
+}
+
+func (c *Config) setDefaults() error {
+	if c.BatchSize == 0 {
+		c.BatchSize = chunker.MaxSize
+	}
+	if c.BatchSize < 1 || c.BatchSize > chunker.MaxSize {
+		return fmt.Errorf("batch size %d: must be between 1 and %d", c.BatchSize, chunker.MaxSize)
+	}
+	if c.Workers == 0 {
+		c.Workers = 4
+	}
+	if c.Workers < 1 || c.Workers > 64 {
+		return fmt.Errorf("workers %d: must be between 1 and 64", c.Workers)
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 8
+	}
+	if c.BackoffBase == 0 {
+		c.BackoffBase = 500 * time.Millisecond
+	}
+	if c.BackoffMax == 0 {
+		c.BackoffMax = 30 * time.Second
+	}
+	if c.SyncEvery == 0 {
+		c.SyncEvery = 2 * time.Second
+	}
+	return nil
+}
+
+// ErrInterrupted is returned by Run when Config.Drain stopped it before the
+// end of the input. The run can be resumed.
+var ErrInterrupted = errors.New("interrupted")
+
+// StopError ends a run that can be resumed later: the API kept failing, or
+// the daily quota ran out. Records not yet settled are neither applied nor
+// dead-lettered.
+type StopError struct {
+	Reason string
+	Err    error
+}
+
+func (e *StopError) Error() string { return e.Reason + ": " + e.Err.Error() }
+func (e *StopError) Unwrap() error { return e.Err }
+
+// Pipeline is one sync run. Create it with New and call Run once.
+type Pipeline struct {
+	cfg     Config
+	reader  Reader
+	sender  Sender
+	dead    DeadLetters
+	limiter *Limiter
+	log     *zap.Logger
+	stats   Stats
+	guard   *keyGuard
+
+	pace pacer
+}
+
+// New returns a Pipeline. It does not start anything.
+func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *zap.Logger) (*Pipeline, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard()}
+	p.pace.init(lim)
+	return p, nil
+}
+
+// Stats returns the live counters of the run; safe to read while Run runs.
+func (p *Pipeline) Stats() *Stats { return &p.stats }
+
+// item is a record on its way through the pipeline.
+type item struct {
+	rec source.Record
+	key string
+}
+
+// batch is a contiguous run of the input: the records sent in one request
+// and the records among them that failed before sending.
+type batch struct {
+	seq    uint64
+	items  []item          // sent to HubSpot
+	keys   []string        // items' keys, held in the keyGuard while in flight
+	failed []source.Record // failed to parse; go straight to the dead-letter file
+	start  int64           // offset where the batch begins: where the one before it ended
+	end    source.Position // where the input continues after the batch
+}
+
+// failure says why one record of a batch goes to the dead-letter file.
+type failure struct {
+	code, message string
+}
+
+// settled is a batch whose every record is decided: fails[i] is the
+// failure of items[i], or the zero failure when it was applied (fails is
+// nil when there were no items).
+type settled struct {
+	b     *batch
+	fails []failure
+}
+
+// Run syncs the whole input. It blocks until every record read is settled
+// or the run stops, and returns nil, ErrInterrupted, a *StopError, or the
+// error that stopped the run (fatal API errors, I/O errors). Every goroutine
+// it starts has exited when it returns.
+func (p *Pipeline) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g, gctx := errgroup.WithContext(ctx)
+	work := make(chan *batch)
+	done := make(chan settled, p.cfg.Workers)
+
+	var senders sync.WaitGroup
+	senders.Add(1 + p.cfg.Workers)
+	interrupted := false
+	g.Go(func() error {
+		defer senders.Done()
+		defer close(work)
+		var err error
+		interrupted, err = p.dispatch(gctx, work, done)
+		return err
+	})
+	for range p.cfg.Workers {
+		g.Go(func() error {
+			defer senders.Done()
+			return p.work(gctx, work, done)
+		})
+	}
+	g.Go(func() error {
+		senders.Wait()
+		close(done)
+		return nil
+	})
+	// The committer drains done to the end whatever happens, so that every
+	// outcome that reached it is written before Run returns.
+	commitErr := p.commit(done, cancel)
+	err := g.Wait()
+	if commitErr != nil {
+		err = commitErr // the root cause: the others stopped because of it
+	}
+	if p.cfg.Progress != nil && commitErr == nil {
+		// Every goroutine has exited: the committer's state is ours now.
+		if serr := p.cfg.Progress.Save(err == nil && !interrupted); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	switch {
+	case err != nil:
+		return err
+	case interrupted:
+		return ErrInterrupted
+	}
+	return nil
+}

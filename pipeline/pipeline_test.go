@@ -1,0 +1,330 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/source"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakeReader yields recs, then io.EOF.
+type fakeReader struct{ recs []source.Record }
+
+func (r *fakeReader) Next() (source.Record, error) {
+	if len(r.recs) == 0 {
+		return source.Record{}, io.EOF
+	}
+	rec := r.recs[0]
+	r.recs = r.recs[1:]
+	return rec, nil
+}
+
+// fakeSender answers with send; calls counts requests.
+type fakeSender struct {
+	send  func(call int, in []sink.Input) (*sink.BatchResult, error)
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *fakeSender) UpdateBatch(ctx context.Context, in []sink.Input) (*sink.BatchResult, error) {
+	s.mu.Lock()
+	s.calls++
+	call := s.calls
+	s.mu.Unlock()
+	return s.send(call, in)
+}
+
+// fakeDead keeps dead letters in memory.
+type fakeDead struct {
+	mu       sync.Mutex
+	entries  []string // "line:code"
+	writeErr error
+}
+
+func (d *fakeDead) Write(rec *source.Record, code, message string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.writeErr != nil {
+		return d.writeErr
+	}
+	d.entries = append(d.entries, fmt.Sprintf("%d:%s", rec.Line, code))
+	return nil
+}
+
+func (d *fakeDead) Sync() error { return nil }
+
+// records makes one record a line with the given ids; an id "!" is a
+// record that failed to parse.
+func records(ids ...string) []source.Record {
+	var recs []source.Record
+	var off int64
+	for i, id := range ids {
+		rec := source.Record{Line: int64(i + 1), Offset: off, End: off + 10, EndLine: int64(i + 2), ID: id,
+			Props: []source.Prop{{Name: "n", Value: strconv.Itoa(i + 1)}}}
+		if id == "!" {
+			rec.ID = ""
+			rec.Err = &source.RecordError{Code: source.CodeMalformedRow, Message: "bad"}
+		}
+		recs = append(recs, rec)
+		off += 10
+	}
+	return recs
+}
+
+func applyAll(in []sink.Input) *sink.BatchResult {
+	res := &sink.BatchResult{StatusCode: 200, Items: make([]sink.ItemResult, len(in))}
+	for i := range res.Items {
+		res.Items[i].Outcome = sink.Applied
+	}
+	return res
+}
+
+func newTestPipeline(t *testing.T, cfg Config, recs []source.Record, s *fakeSender, d *fakeDead) *Pipeline {
+	t.Helper()
+	if cfg.BackoffBase == 0 {
+		cfg.BackoffBase = time.Millisecond
+		cfg.BackoffMax = 5 * time.Millisecond
+	}
+	p, err := New(cfg, &fakeReader{recs: recs}, s, d, NewLimiter(0, 0), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunAppliesAndDeadLetters(t *testing.T) {
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
+		res := applyAll(in)
+		for i, x := range in {
+			if x.ID == "404" {
+				res.Items[i] = sink.ItemResult{Outcome: sink.Failed, Code: "OBJECT_NOT_FOUND", Message: "no such record"}
+			}
+		}
+		return res, nil
+	}}
+	d := &fakeDead{}
+	p := newTestPipeline(t, Config{BatchSize: 3, Workers: 2}, records("1", "2", "!", "404", "5", "6", "7"), s, d)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	st := p.Stats()
+	got := []int64{st.Read.Load(), st.Applied.Load(), st.DeadLettered.Load(), st.Requests.Load()}
+	if want := []int64{7, 5, 2, 2}; !slices.Equal(got, want) {
+		t.Errorf("read, applied, dead, requests = %v, want %v", got, want)
+	}
+	slices.Sort(d.entries)
+	if diff := cmp.Diff([]string{"3:MALFORMED_ROW", "4:OBJECT_NOT_FOUND"}, d.entries); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+}
+
+// TestRunKeepsFileOrderPerRecord sends many rows for few records through
+// several workers with random delays and checks each record's last write is
+// its last row.
+func TestRunKeepsFileOrderPerRecord(t *testing.T) {
+	var ids []string
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		ids = append(ids, strconv.Itoa(1+rng.IntN(30)))
+	}
+	var mu sync.Mutex
+	final := map[string]string{}
+	inFlight := map[string]bool{}
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		mu.Lock()
+		for _, x := range in {
+			if inFlight[x.ID] {
+				t.Errorf("record %s in two requests at once", x.ID)
+			}
+			inFlight[x.ID] = true
+		}
+		mu.Unlock()
+		time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
+		mu.Lock()
+		for _, x := range in {
+			final[x.ID] = x.Props[0].Value
+			inFlight[x.ID] = false
+		}
+		mu.Unlock()
+		return applyAll(in), nil
+	}}
+	p := newTestPipeline(t, Config{BatchSize: 7, Workers: 8}, records(ids...), s, &fakeDead{})
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	want := map[string]string{}
+	for i, id := range ids {
+		want[id] = strconv.Itoa(i + 1)
+	}
+	if diff := cmp.Diff(want, final); diff != "" {
+		t.Errorf("final values (-want +got):\n%s", diff)
+	}
+}
+
+func validationError() error {
+	return &sink.APIError{StatusCode: 400, Category: "VALIDATION_ERROR", Message: "Property values were not valid",
+		Errors: []sink.ErrorDetail{{Code: "INVALID_OPTION", Message: "x was not one of the allowed options"}}}
+}
+
+func TestRunIsolatesRejectedRecords(t *testing.T) {
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	ids[36] = "bad"
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
+		for _, x := range in {
+			if x.ID == "bad" {
+				return nil, validationError()
+			}
+		}
+		return applyAll(in), nil
+	}}
+	d := &fakeDead{}
+	p := newTestPipeline(t, Config{BatchSize: 100, Workers: 1}, records(ids...), s, d)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if diff := cmp.Diff([]string{"37:INVALID_OPTION"}, d.entries); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+	// 1 + 2 per level of a binary search over 100: at most 2*ceil(log2 100)+1.
+	if got := p.Stats().Requests.Load(); got > 15 {
+		t.Errorf("%d requests to isolate one bad record in 100, want at most 15", got)
+	}
+	if got := p.Stats().Applied.Load(); got != 99 {
+		t.Errorf("applied %d, want 99", got)
+	}
+}
+
+func TestRunUnknownOutcome(t *testing.T) {
+	tests := []struct {
+		name      string
+		resolveOn int // the call on which record 2 is confirmed; 0 never
+		wantDead  []string
+		wantCalls int
+	}{
+		{"confirmed on the second try", 2, nil, 2},
+		{"never confirmed", 0, []string{"2:" + CodeUnknownOutcome}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+				res := applyAll(in)
+				for i, x := range in {
+					if x.ID == "2" && call != tt.resolveOn {
+						res.Items[i] = sink.ItemResult{Outcome: sink.Unknown}
+					}
+				}
+				return res, nil
+			}}
+			d := &fakeDead{}
+			p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1}, records("1", "2", "3"), s, d)
+			if err := p.Run(context.Background()); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if diff := cmp.Diff(tt.wantDead, d.entries); diff != "" {
+				t.Errorf("dead letters (-want +got):\n%s", diff)
+			}
+			if s.calls != tt.wantCalls {
+				t.Errorf("%d requests, want %d", s.calls, tt.wantCalls)
+			}
+		})
+	}
+}
+
+func TestRunRetriesTransientErrors(t *testing.T) {
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		if call <= 2 {
+			return nil, &sink.APIError{StatusCode: 503, Message: "unavailable"}
+		}
+		return applyAll(in), nil
+	}}
+	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1}, records("1", "2"), s, &fakeDead{})
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := p.Stats().Retries.Load(); got != 2 {
+		t.Errorf("retries = %d, want 2", got)
+	}
+	if got := p.Stats().Applied.Load(); got != 2 {
+		t.Errorf("applied = %d, want 2", got)
+	}
+}
+
+func TestRunStops(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		wantStop bool // a *StopError, not a fatal error
+	}{
+		{"unauthorized is fatal", &sink.APIError{StatusCode: 401, Category: "INVALID_AUTHENTICATION"}, false},
+		{"daily limit stops resumably", &sink.APIError{StatusCode: 429, PolicyName: "DAILY"}, true},
+		{"outage stops resumably", &sink.APIError{StatusCode: 502}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &fakeSender{send: func(int, []sink.Input) (*sink.BatchResult, error) { return nil, tt.err }}
+			d := &fakeDead{}
+			p := newTestPipeline(t, Config{BatchSize: 2, Workers: 2, MaxAttempts: 3}, records("1", "2", "3", "4", "5"), s, d)
+			err := p.Run(context.Background())
+			var stop *StopError
+			if got := errors.As(err, &stop); got != tt.wantStop {
+				t.Errorf("Run = %v; StopError %v, want %v", err, got, tt.wantStop)
+			}
+			if !errors.Is(err, tt.err) {
+				t.Errorf("Run = %v, want it to wrap %v", err, tt.err)
+			}
+			if len(d.entries) != 0 {
+				t.Errorf("dead letters %v, want none: a stop must not dead-letter", d.entries)
+			}
+		})
+	}
+}
+
+func TestRunDrain(t *testing.T) {
+	drain := make(chan struct{})
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		if call == 3 {
+			close(drain)
+		}
+		return applyAll(in), nil
+	}}
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	p := newTestPipeline(t, Config{BatchSize: 5, Workers: 1, Drain: drain}, records(ids...), s, &fakeDead{})
+	if err := p.Run(context.Background()); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want ErrInterrupted", err)
+	}
+	st := p.Stats()
+	if st.Applied.Load() != 5*int64(s.calls) || s.calls >= 20 {
+		t.Errorf("applied %d in %d requests; want whole batches and an early stop", st.Applied.Load(), s.calls)
+	}
+}
+
+func TestRunDeadLetterWriteFailureStops(t *testing.T) {
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) { return applyAll(in), nil }}
+	diskFull := errors.New("no space left on device")
+	d := &fakeDead{writeErr: diskFull}
+	p := newTestPipeline(t, Config{BatchSize: 2, Workers: 2}, records("1", "!", "3", "4", "5", "6"), s, d)
+	if err := p.Run(context.Background()); !errors.Is(err, diskFull) {
+		t.Fatalf("Run = %v, want %v", err, diskFull)
+	}
+}
