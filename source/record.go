@@ -93,15 +93,20 @@ type Record struct {
 	// line after the record's last line.
 	EndLine int64
 
-	ID    string // value of the id column or key, trimmed of surrounding spaces
-	Props []Prop // properties to send, in column or key order; never the id
+	// ID is the value of the id column or key, trimmed of surrounding
+	// spaces. It is also set on a failed record whenever it could be read.
+	ID    string
+	Props []Prop // properties to send, in column or key order; never the id; nil when Err is set
 
 	// Fields holds a CSV row's cells as parsed, in header order (for the
-	// dead-letter file). It is nil for JSONL.
+	// dead-letter file), even when there are too few or too many. It is nil
+	// for JSONL, and for a CSV row that could not be split into cells at
+	// all (a quote that never closes, a row too large).
 	Fields []string
 	// Raw holds the record's original bytes without the line terminator:
-	// always for JSONL, and for a CSV row only when it could not be split
-	// into the header's columns.
+	// always for JSONL, and for a CSV row only when it failed with
+	// MALFORMED_ROW or RECORD_TOO_LARGE. For RECORD_TOO_LARGE it holds only
+	// the first 4 KiB.
 	Raw []byte
 
 	// Err is non-nil when the record cannot be sent as it is; it then goes

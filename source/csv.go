@@ -1,0 +1,185 @@
+package source
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// column kinds of a CSV header.
+const (
+	colProp uint8 = iota
+	colID
+	colIgnored
+)
+
+// CSVReader reads the records of a CSV file with a header row.
+// It is not safe for concurrent use.
+type CSVReader struct {
+	sc     csvScanner
+	header []string
+	kinds  []uint8 // colProp, colID or colIgnored, per column
+	idCol  int
+	empty  EmptyMode
+	max    int
+	body   int64 // offset just past the header row
+}
+
+// NewCSV reads the header row from the start of r (always), then moves to
+// opts.Start if that is past the header. A header that cannot be used is
+// reported as a *HeaderError, which wraps ErrNoHeader, ErrBadHeader,
+// ErrEmptyColumn, ErrDuplicateColumn or ErrNoIDColumn. Other errors come from r.
+func NewCSV(r io.ReadSeeker, opts Options) (*CSVReader, error) {
+	opts = opts.withDefaults()
+	if err := opts.checkStart(); err != nil {
+		return nil, err
+	}
+	c := &CSVReader{sc: csvScanner{in: newInput(r), max: opts.MaxRecordBytes}, empty: opts.Empty, max: opts.MaxRecordBytes}
+	in := c.sc.in
+	if err := in.seek(0, 1); err != nil {
+		return nil, err
+	}
+	if err := in.skipBOM(); err != nil {
+		return nil, err
+	}
+	if err := c.readHeader(opts.IDColumn); err != nil {
+		return nil, err
+	}
+	c.body = in.off
+	if start := opts.Start; start.Offset > 0 && start.Offset != in.off {
+		if start.Offset < in.off {
+			return nil, fmt.Errorf("resume at offset %d: the header row ends at offset %d", start.Offset, in.off)
+		}
+		if err := in.seek(start.Offset, start.Line); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *CSVReader) readHeader(idColumn string) error {
+	var h row
+	switch err := c.sc.scan(&h); {
+	case err == io.EOF:
+		return &HeaderError{Err: ErrNoHeader, Detail: fmt.Sprintf(
+			"the file is empty or blank: its first line must be a header row naming the columns, one of them %q", idColumn)}
+	case err != nil:
+		return fmt.Errorf("read header: %w", err)
+	case h.status == rowTooLarge:
+		return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
+			"the header row is %d bytes, longer than the limit of %d bytes: raise --max-record-bytes", h.size, c.max)}
+	case h.status == rowUnterminated:
+		return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
+			"unterminated quoted field starting at line %d: close the quote in the header row", h.quoteLine)}
+	case c.sc.p.bad != "":
+		return &HeaderError{Err: ErrBadHeader, Detail: c.sc.p.bad}
+	}
+	c.header = c.sc.p.fields(string(c.sc.p.cells))
+	for i, col := range c.header {
+		if !utf8.ValidString(col) {
+			return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
+				"column %d of the header is not valid UTF-8: save the file as UTF-8", i+1)}
+		}
+	}
+	id, err := checkHeader(c.header, idColumn)
+	if err != nil {
+		return err
+	}
+	c.idCol = id
+	c.kinds = make([]uint8, len(c.header))
+	for i, col := range c.header {
+		switch {
+		case i == id:
+			c.kinds[i] = colID
+		case IgnoredColumn(col):
+			c.kinds[i] = colIgnored
+		}
+	}
+	return nil
+}
+
+// Header returns the column names as read, without a byte order mark.
+// The caller must not modify the slice.
+func (c *CSVReader) Header() []string { return c.header }
+
+// Next returns the next record. A row that cannot be sent is still returned,
+// with Err set. Next returns io.EOF after the last record and any other error
+// only when reading fails; after an error the reader must not be used.
+func (c *CSVReader) Next() (Record, error) {
+	var w row
+	if err := c.sc.scan(&w); err != nil {
+		return Record{}, err
+	}
+	rec := Record{Line: w.line, Offset: w.offset, End: w.end, EndLine: w.endLine}
+	if w.status != rowOK {
+		rec.Raw = append([]byte(nil), w.raw...)
+		code := CodeMalformedRow
+		if w.status == rowTooLarge {
+			code = CodeRecordTooLarge
+		}
+		rec.Err = &RecordError{Code: code, Message: w.message(c.max)}
+		return rec, nil
+	}
+	c.build(&rec, w.raw)
+	return rec, nil
+}
+
+// build fills rec from the parsed cells. All its strings share one
+// allocation, so a record costs three: that string, Fields and Props.
+func (c *CSVReader) build(rec *Record, raw []byte) {
+	p := &c.sc.p
+	fields := p.fields(string(p.cells))
+	rec.Fields = fields
+	if c.idCol < len(fields) {
+		rec.ID = strings.TrimSpace(fields[c.idCol])
+	}
+	if msg := c.malformed(rec.Line, fields); msg != "" {
+		rec.Raw = append([]byte(nil), raw...)
+		rec.Err = &RecordError{Code: CodeMalformedRow, Message: msg}
+		return
+	}
+	if rec.ID == "" {
+		rec.Err = &RecordError{Code: CodeMissingID, Message: fmt.Sprintf(
+			"line %d: the id column %q is empty", rec.Line, c.header[c.idCol])}
+		return
+	}
+	n := 0
+	for i, k := range c.kinds {
+		if k == colProp && (c.empty == EmptyClear || fields[i] != "") {
+			n++
+		}
+	}
+	rec.Props = make([]Prop, 0, n)
+	for i, k := range c.kinds {
+		if k == colProp && (c.empty == EmptyClear || fields[i] != "") {
+			rec.Props = append(rec.Props, Prop{Name: c.header[i], Value: fields[i]})
+		}
+	}
+}
+
+func (c *CSVReader) malformed(line int64, fields []string) string {
+	if c.sc.p.bad != "" {
+		return c.sc.p.bad
+	}
+	if len(fields) != len(c.header) {
+		return fmt.Sprintf("line %d: row has %d fields, the header has %d", line, len(fields), len(c.header))
+	}
+	for i, f := range fields {
+		if !utf8.ValidString(f) {
+			return fmt.Sprintf("line %d: field %d (%s) is not valid UTF-8", line, i+1, c.header[i])
+		}
+	}
+	return ""
+}
+
+// fields slices s, which holds p.cells, into one string per cell.
+func (p *rowParser) fields(s string) []string {
+	f := make([]string, len(p.ends))
+	start := 0
+	for i, end := range p.ends {
+		f[i] = s[start:end]
+		start = end
+	}
+	return f
+}

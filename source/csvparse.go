@@ -1,0 +1,143 @@
+package source
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// parseState is where rowParser is within a row.
+type parseState uint8
+
+const (
+	stFieldStart parseState = iota // before a field's first byte
+	stUnquoted                     // inside a field that is not quoted
+	stQuoted                       // inside a quoted field
+	stQuoteSeen                    // just after a quote inside a quoted field: closing, or the first of ""
+	stQuoteCR                      // just after a closing quote and a '\r'
+)
+
+// rowParser is an RFC 4180 state machine fed one line fragment at a time.
+// It puts the row's cells back to back in one reused buffer, so parsing
+// allocates nothing once the buffers have grown.
+//
+// Beyond RFC 4180 it accepts, as encoding/csv does with LazyQuotes, a quote
+// inside an unquoted field (kept literally); text after a closing quote is
+// kept too (`"ab"c` gives `ab"c`) but marks the row malformed.
+type rowParser struct {
+	cells     []byte // the cells' bytes
+	ends      []int  // ends[i] is the end of cell i in cells
+	state     parseState
+	quoteLine int64  // line of the last opening quote
+	bad       string // first malformation found, "" if none
+}
+
+func (p *rowParser) reset() {
+	p.cells, p.ends, p.state, p.bad = p.cells[:0], p.ends[:0], stFieldStart, ""
+}
+
+// feed parses b, a fragment of line `line`, and reports whether the row
+// ended with it. Only a '\n', the last byte of a fragment, can end a row.
+func (p *rowParser) feed(b []byte, line int64) (done bool) {
+	for i := 0; i < len(b); i++ {
+		switch p.state {
+		case stFieldStart:
+			if b[i] == '"' {
+				p.state, p.quoteLine = stQuoted, line
+				continue
+			}
+			p.state = stUnquoted
+			fallthrough
+		case stUnquoted:
+			j := i
+			for j < len(b) && b[j] != ',' && b[j] != '\n' {
+				j++
+			}
+			p.cells = append(p.cells, b[i:j]...)
+			i = j
+			switch {
+			case j == len(b):
+			case b[j] == ',':
+				p.endField()
+			default: // '\n', maybe after a '\r'
+				if n := len(p.cells); n > p.fieldStart() && p.cells[n-1] == '\r' {
+					p.cells = p.cells[:n-1]
+				}
+				p.endField()
+				return true
+			}
+		case stQuoted:
+			j := bytes.IndexByte(b[i:], '"')
+			if j < 0 {
+				p.cells = append(p.cells, b[i:]...)
+				return false
+			}
+			p.cells = append(p.cells, b[i:i+j]...)
+			i += j
+			p.state = stQuoteSeen
+		case stQuoteSeen:
+			switch b[i] {
+			case '"':
+				p.cells = append(p.cells, '"')
+				p.state = stQuoted
+			case ',':
+				p.endField()
+			case '\n':
+				p.endField()
+				return true
+			case '\r':
+				p.state = stQuoteCR
+			default:
+				p.malformed(line)
+				p.cells = append(p.cells, '"')
+				p.state = stUnquoted
+				i-- // parse this byte as unquoted text
+			}
+		case stQuoteCR:
+			if b[i] == '\n' {
+				p.endField()
+				return true
+			}
+			p.malformed(line)
+			p.cells = append(p.cells, '"', '\r')
+			p.state = stUnquoted
+			i--
+		}
+	}
+	return false
+}
+
+// finish ends the row at the end of the file. It reports whether the file
+// ended inside a quoted field, in which case the row has no cells to use.
+func (p *rowParser) finish() (unterminated bool) {
+	switch p.state {
+	case stQuoted:
+		return true
+	case stUnquoted: // encoding/csv drops a '\r' just before the end too
+		if n := len(p.cells); n > p.fieldStart() && p.cells[n-1] == '\r' {
+			p.cells = p.cells[:n-1]
+		}
+	}
+	p.endField()
+	return false
+}
+
+// inQuotes reports whether the parser may be inside a quoted field.
+func (p *rowParser) inQuotes() bool { return p.state == stQuoted || p.state == stQuoteSeen }
+
+func (p *rowParser) endField() {
+	p.ends = append(p.ends, len(p.cells))
+	p.state = stFieldStart
+}
+
+func (p *rowParser) fieldStart() int {
+	if len(p.ends) == 0 {
+		return 0
+	}
+	return p.ends[len(p.ends)-1]
+}
+
+func (p *rowParser) malformed(line int64) {
+	if p.bad == "" {
+		p.bad = fmt.Sprintf("line %d: text after the closing quote of field %d", line, len(p.ends)+1)
+	}
+}
