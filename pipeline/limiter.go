@@ -20,10 +20,9 @@ import (
 // into one window with the earlier one, whatever the network did. The cost is
 // one round trip per window per slot (0.5% at 5 ms and 1 s windows).
 //
-// On top of the window, a rate.Limiter spreads requests out instead of
-// firing a whole window's worth at once, and gives the pace that callers can
-// lower after a 429 (the account's budget is shared with other apps) and
-// raise again later.
+// On top of the window, a rate.Limiter gives the pace that callers lower
+// after a 429 (the account's budget is shared with other apps) and raise
+// again later.
 //
 // A Limiter is safe for concurrent use.
 type Limiter struct {
@@ -48,8 +47,9 @@ func NewLimiter(n int, window time.Duration) *Limiter {
 	l := &Limiter{n: n, window: window, changed: make(chan struct{})}
 	if n > 0 {
 		l.slots = make([]slot, n)
-		burst := max(1, n/10)
-		l.pace = rate.NewLimiter(rate.Limit(float64(n)/window.Seconds()), burst)
+		// The burst is the whole window, so that at full pace the window
+		// alone decides; the pace bites once a 429 has lowered it.
+		l.pace = rate.NewLimiter(rate.Limit(float64(n)/window.Seconds()), n)
 	}
 	return l
 }
@@ -124,6 +124,37 @@ func (l *Limiter) Pause(d time.Duration) {
 		l.pausedTo = t
 	}
 	l.mu.Unlock()
+}
+
+// Observe takes in HubSpot's view of the window from a response's rate
+// headers: when it has fewer requests left than the limiter has free slots,
+// other clients (or an earlier run) are using the same budget, so the
+// surplus slots are held for one interval. It never frees a slot.
+func (l *Limiter) Observe(remaining int, interval time.Duration) {
+	if l.n == 0 || remaining < 0 {
+		return
+	}
+	if interval <= 0 {
+		interval = l.window
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	surplus := -remaining
+	for _, s := range l.slots {
+		if !s.busy && !now.Before(s.freeAt) {
+			surplus++
+		}
+	}
+	for i := range l.slots {
+		if surplus <= 0 {
+			return
+		}
+		if s := l.slots[i]; !s.busy && !now.Before(s.freeAt) {
+			l.slots[i].freeAt = now.Add(interval)
+			surplus--
+		}
+	}
 }
 
 // Pace reports the current pace in requests per second (0 when unlimited).

@@ -102,3 +102,28 @@ func TestLimiterSetPaceClamped(t *testing.T) {
 		t.Errorf("pace after SetPace(0) = %v, want the floor 0.2", got)
 	}
 }
+
+func TestLimiterObserveHoldsSurplusSlots(t *testing.T) {
+	lim := NewLimiter(5, time.Hour)
+	lim.Observe(2, time.Hour) // HubSpot says 2 left; the limiter had 5
+	for range 2 {
+		release, err := lim.Acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := lim.Acquire(ctx); err != context.DeadlineExceeded {
+		t.Fatalf("third Acquire = %v, want it to wait for the held slots", err)
+	}
+	// More left than free slots changes nothing.
+	lim2 := NewLimiter(3, time.Hour)
+	lim2.Observe(10, time.Hour)
+	for range 3 {
+		if _, err := lim2.Acquire(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

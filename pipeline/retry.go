@@ -27,6 +27,14 @@ func (p *Pipeline) send(ctx context.Context, b *batch, items []item) (*sink.Batc
 		p.stats.Requests.Add(1)
 		res, err := p.sender.UpdateBatch(ctx, in)
 		release()
+		var apiErr *sink.APIError
+		errors.As(err, &apiErr)
+		switch {
+		case res != nil && res.RateLimit.Known:
+			p.limiter.Observe(res.RateLimit.Remaining, res.RateLimit.Interval)
+		case apiErr != nil && apiErr.RateLimit.Known:
+			p.limiter.Observe(apiErr.RateLimit.Remaining, apiErr.RateLimit.Interval)
+		}
 		if err == nil {
 			p.pace.success()
 			p.log.Debug("batch sent", zap.Uint64("batch", b.seq), zap.Int("records", len(items)),
@@ -36,8 +44,6 @@ func (p *Pipeline) send(ctx context.Context, b *batch, items []item) (*sink.Batc
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		var apiErr *sink.APIError
-		errors.As(err, &apiErr)
 		switch sink.Classify(err) {
 		case sink.ClassRateLimit:
 			p.stats.RateLimited.Add(1)
