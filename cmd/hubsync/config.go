@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+)
+
+// syncOptions are the settings of a sync, from the config file and flags.
+// Each yaml key matches the flag of the same name with '-' for '_'.
+type syncOptions struct {
+	Object         string `yaml:"object"`
+	BaseURL        string `yaml:"base_url"`
+	Format         string `yaml:"format"`
+	IDColumn       string `yaml:"id_column"`
+	IDProperty     string `yaml:"id_property"`
+	BatchSize      int    `yaml:"batch_size"`
+	Workers        int    `yaml:"workers"`
+	Rate           string `yaml:"rate"`
+	DeadLetter     string `yaml:"dead_letter"`
+	Checkpoint     string `yaml:"checkpoint"`
+	Restart        bool   `yaml:"-"` // a flag only: never make a config file discard progress
+	Empty          string `yaml:"empty"`
+	TokenFile      string `yaml:"token_file"`
+	MaxRecordBytes int    `yaml:"max_record_bytes"`
+	LogFormat      string `yaml:"log_format"`
+	LogLevel       string `yaml:"log_level"`
+}
+
+func defaultSyncOptions() syncOptions {
+	return syncOptions{
+		BaseURL:        "https://api.hubapi.com",
+		IDColumn:       "id",
+		BatchSize:      100,
+		Workers:        4,
+		Rate:           "100/10s",
+		Empty:          "skip",
+		MaxRecordBytes: 1 << 20,
+		LogFormat:      "auto",
+		LogLevel:       "info",
+	}
+}
+
+// loadConfig reads a YAML config file over opts. Unknown keys are an error,
+// so that a misspelt key does not silently fall back to a default.
+func loadConfig(r io.Reader, opts *syncOptions) error {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(opts); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// loadConfigFile is loadConfig on a named file, with the file in the error.
+func loadConfigFile(path string, opts *syncOptions) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	if err := loadConfig(f, opts); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// bindSyncFlags defines the sync flags on fs, writing into flags.
+func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
+	fs.StringVar(&o.Object, "object", o.Object, "object `TYPE` name or id: communications, 0-18, contacts, 2-123, … (required)")
+	fs.StringVar(&o.BaseURL, "base-url", o.BaseURL, "API root `URL`; plain http:// only for loopback hosts such as the emulator")
+	fs.StringVar(&o.Format, "format", o.Format, "input `FORMAT`, csv or jsonl (default: from the extension .csv, .jsonl, .ndjson)")
+	fs.StringVar(&o.IDColumn, "id-column", o.IDColumn, "column or JSON key `NAME` that holds the record id")
+	fs.StringVar(&o.IDProperty, "id-property", o.IDProperty, "send idProperty: the ids are values of the unique-value property `NAME`")
+	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "`N` records per request, 1..100")
+	fs.IntVar(&o.Workers, "workers", o.Workers, "`N` requests in flight at once")
+	fs.StringVar(&o.Rate, "rate", o.Rate, "`N/DURATION`: never start more than N requests in any rolling DURATION (100/10s, 190/10s, 20/1s; 0 = no limit)")
+	fs.StringVar(&o.DeadLetter, "dead-letter", o.DeadLetter, "`FILE` for failed records (default: NAME.dead-letter.csv or .jsonl next to the input NAME.csv)")
+	fs.StringVar(&o.Checkpoint, "checkpoint", o.Checkpoint, "progress `FILE`, so that a rerun resumes (default: INPUT.checkpoint.json next to the input)")
+	fs.BoolVar(&o.Restart, "restart", o.Restart, "discard the checkpoint and start from the beginning (an existing dead-letter file is moved aside)")
+	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
+	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")
+	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; longer ones go to the dead-letter file")
+	fs.StringVar(&o.LogFormat, "log-format", o.LogFormat, "log output `FORMAT`: auto (console on a terminal, else json), console or json")
+	fs.StringVar(&o.LogLevel, "log-level", o.LogLevel, "log `LEVEL`: debug, info, warn or error")
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubsync/hubsync/configs"
+	"github.com/hubsync/hubsync/source"
+)
+
+// TestExampleConfigsLoad loads every example config shipped in configs/, so
+// that none of them rots.
+func TestExampleConfigsLoad(t *testing.T) {
+	names, err := fs.Glob(configs.FS, "*.yaml")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no example configs found: %v", err)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			f, err := configs.FS.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			o := defaultSyncOptions()
+			if err := loadConfig(f, &o); err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			if o.Object == "" {
+				t.Error("object is not set")
+			}
+			if _, err := parseRate(o.Rate); err != nil {
+				t.Errorf("rate: %v", err)
+			}
+			if o.BatchSize < 1 || o.BatchSize > 100 {
+				t.Errorf("batch_size %d out of range", o.BatchSize)
+			}
+		})
+	}
+}
+
+func TestLoadConfigRejectsUnknownKeys(t *testing.T) {
+	o := defaultSyncOptions()
+	err := loadConfig(strings.NewReader("object: contacts\nbatchsize: 50\n"), &o)
+	if err == nil || !strings.Contains(err.Error(), "batchsize") {
+		t.Fatalf("loadConfig = %v, want an error naming the unknown key", err)
+	}
+}
+
+func TestParseSyncArgsFlagsOverrideConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/c.yaml"
+	if err := writeFile(cfg, "object: contacts\nworkers: 2\nrate: 20/1s\n"); err != nil {
+		t.Fatal(err)
+	}
+	o, file, err := parseSyncArgs([]string{"--config", cfg, "in.csv", "--workers", "7"}, &strings.Builder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Object != "contacts" || o.Workers != 7 || o.Rate != "20/1s" || file != "in.csv" {
+		t.Errorf("got object %q workers %d rate %q file %q; want contacts, 7 (flag wins), 20/1s, in.csv",
+			o.Object, o.Workers, o.Rate, file)
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		in      string
+		n       int
+		window  time.Duration
+		wantErr bool
+	}{
+		{"100/10s", 100, 10 * time.Second, false},
+		{"20/1s", 20, time.Second, false},
+		{"190/10s", 190, 10 * time.Second, false},
+		{"5/s", 5, time.Second, false},
+		{"0", 0, 0, false},
+		{"100", 0, 0, true},
+		{"-1/1s", 0, 0, true},
+		{"10/0s", 0, 0, true},
+		{"ten/1s", 0, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseRate(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseRate(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			}
+			if got.N != tt.n || got.Window != tt.window {
+				t.Errorf("parseRate(%q) = %d/%v, want %d/%v", tt.in, got.N, got.Window, tt.n, tt.window)
+			}
+		})
+	}
+}
+
+func TestReadToken(t *testing.T) {
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	if tok, err := readToken("", env(" pat-abc \n")); err != nil || tok != "pat-abc" {
+		t.Errorf("from the environment: %q, %v", tok, err)
+	}
+	_, err := readToken("", env(""))
+	if err == nil || !strings.Contains(err.Error(), "HUBSPOT_ACCESS_TOKEN") {
+		t.Errorf("no token: %v, want an error naming HUBSPOT_ACCESS_TOKEN", err)
+	}
+	path := t.TempDir() + "/token"
+	if err := writeFile(path, "pat-from-file\n"); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := readToken(path, env("pat-env")); err != nil || tok != "pat-from-file" {
+		t.Errorf("token file: %q, %v; want the file to win", tok, err)
+	}
+}
+
+func TestDefaultPaths(t *testing.T) {
+	if got := defaultDeadLetterPath("/d/calls.csv", source.CSV); got != "/d/calls.dead-letter.csv" {
+		t.Errorf("csv dead letters at %s", got)
+	}
+	if got := defaultDeadLetterPath("/d/people.ndjson", source.JSONL); got != "/d/people.dead-letter.jsonl" {
+		t.Errorf("jsonl dead letters at %s", got)
+	}
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hubsync/hubsync/pipeline"
+)
+
+// Exit statuses, decided in exitCode and nowhere else.
+const (
+	exitOK          = 0 // every record applied
+	exitFatal       = 1 // stopped by an error that a rerun will not fix (bad token, missing scope, I/O error)
+	exitUsage       = 2 // usage or configuration error; nothing was sent
+	exitDeadLetters = 3 // finished; some records are in the dead-letter file
+	exitResumable   = 4 // stopped before the end; rerun the same command to carry on
+)
+
+// usageError is a mistake in the command line or configuration, found
+// before anything was sent.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitCode maps how a sync ended to the process exit status.
+func exitCode(err error, deadLettered int64) int {
+	var usage usageError
+	var stop *pipeline.StopError
+	switch {
+	case err == nil && deadLettered > 0:
+		return exitDeadLetters
+	case err == nil:
+		return exitOK
+	case errors.As(err, &usage):
+		return exitUsage
+	case errors.Is(err, pipeline.ErrInterrupted), errors.As(err, &stop), errors.Is(err, context.Canceled):
+		return exitResumable
+	}
+	return exitFatal
+}

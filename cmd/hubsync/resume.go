@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hubsync/hubsync/checkpoint"
+	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/source"
+)
+
+// job is one sync of one input, across runs: its checkpoint file and the
+// progress of this run. It implements pipeline.Progress.
+type job struct {
+	path  string
+	state checkpoint.State // as loaded or as started; Save writes copies of it
+	base  checkpoint.Counts
+	prog  *checkpoint.Progress
+
+	stats    *pipeline.Stats // set once the pipeline exists
+	deadSize func() int64    // bytes in the dead-letter file, fsynced when Save runs
+}
+
+var _ pipeline.Progress = (*job)(nil)
+
+// errComplete means the checkpoint says the job finished already.
+var errComplete = errors.New("already complete")
+
+// openJob loads the checkpoint at path for input in with settings, or
+// starts a new job. restart discards an existing checkpoint.
+func openJob(path, deadLetterPath string, in checkpoint.Input, settings map[string]string, restart bool, command []string) (*job, bool, error) {
+	st, err := checkpoint.Load(path)
+	switch {
+	case errors.Is(err, checkpoint.ErrNotFound) || (err == nil && restart):
+		now := time.Now().UTC()
+		j := &job{path: path, state: checkpoint.State{
+			Version: checkpoint.Version, Input: in, Settings: settings,
+			Watermark: checkpoint.Pos{Line: 1}, DeadLetterPath: deadLetterPath, Command: command, StartedAt: now, UpdatedAt: now,
+		}}
+		j.prog = checkpoint.NewProgress(j.state.Watermark, nil)
+		return j, false, nil
+	case err != nil:
+		var corrupt *checkpoint.CorruptError
+		if errors.As(err, &corrupt) && restart {
+			return nil, false, fmt.Errorf("%w (with --restart, delete it yourself first: hubsync never removes a file it cannot read)", err)
+		}
+		return nil, false, err
+	}
+	if err := st.Check(in, settings); err != nil {
+		return nil, false, fmt.Errorf("cannot resume from checkpoint %s: %w; pass --restart to start over, or --checkpoint to use another file", path, err)
+	}
+	if st.Complete {
+		return &job{path: path, state: *st}, true, errComplete
+	}
+	j := &job{path: path, state: *st, base: st.Counts}
+	j.state.Command = command
+	j.prog = checkpoint.NewProgress(st.Watermark, st.Settled)
+	return j, true, nil
+}
+
+// start is where reading resumes.
+func (j *job) start() source.Position {
+	return source.Position{Offset: j.state.Watermark.Offset, Line: j.state.Watermark.Line}
+}
+
+// skipper returns the Skip function for the pipeline: records inside spans
+// settled beyond the watermark, and records whose dead-letter entries were
+// written after the checkpoint was last saved (deadLines).
+func (j *job) skipper(deadLines map[int64]bool) func(*source.Record) bool {
+	spans := j.state.Settled
+	return func(rec *source.Record) bool {
+		for len(spans) > 0 && spans[0].End.Offset <= rec.Offset {
+			spans = spans[1:]
+		}
+		if len(spans) > 0 && spans[0].Start <= rec.Offset && rec.End <= spans[0].End.Offset {
+			return true
+		}
+		return deadLines[rec.Line]
+	}
+}
+
+func (j *job) Settle(seq uint64, start int64, end source.Position) {
+	j.prog.Settle(seq, start, checkpoint.Pos{Offset: end.Offset, Line: end.Line})
+}
+
+func (j *job) Save(final bool) error {
+	st := j.state
+	wm := j.prog.Watermark()
+	if wm != st.Watermark || final {
+		st.UpdatedAt = time.Now().UTC()
+	}
+	st.Watermark = wm
+	st.Settled = j.prog.Spans()
+	if final {
+		st.Complete = true
+		st.Settled = nil
+		st.Watermark.Offset = st.Input.Size
+	}
+	st.DeadLetterSize = j.deadSize()
+	st.Counts = j.counts()
+	if err := checkpoint.Save(j.path, &st); err != nil {
+		return err
+	}
+	j.state = st
+	return nil
+}
+
+// counts adds this run's counters to those of earlier runs.
+func (j *job) counts() checkpoint.Counts {
+	c := j.base
+	if j.stats == nil {
+		return c
+	}
+	c.Read += j.stats.Read.Load() - j.stats.Skipped.Load()
+	c.Applied += j.stats.Applied.Load()
+	c.DeadLettered += j.stats.DeadLettered.Load()
+	c.Requests += j.stats.Requests.Load()
+	c.RateLimited += j.stats.RateLimited.Load()
+	c.Retries += j.stats.Retries.Load()
+	c.Splits += j.stats.Splits.Load()
+	if by := j.stats.DeadByCode(); len(by) > 0 {
+		merged := make(map[string]int64, len(by)+len(c.ByCode))
+		for k, v := range c.ByCode {
+			merged[k] = v
+		}
+		for k, v := range by {
+			merged[k] += v
+		}
+		c.ByCode = merged
+	}
+	return c
+}
+
+// moveAside renames a non-empty file out of the way (to NAME.prev-TIME) and
+// returns the new name, or "" when there was nothing to move.
+func moveAside(path string) (string, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	to := path + ".prev-" + time.Now().UTC().Format("20060102T150405Z")
+	if err := os.Rename(path, to); err != nil {
+		return "", err
+	}
+	return to, nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/gocarina/gocsv"
+)
+
+// sampleCommunication is one row of the demo's sample file. gocsv fits here
+// (fixed columns, typed rows, no offsets needed); reading inputs uses our
+// own parser instead (see package source).
+type sampleCommunication struct {
+	ID         string `csv:"id"`
+	Channel    string `csv:"hs_communication_channel_type"`
+	LoggedFrom string `csv:"hs_communication_logged_from"`
+	Body       string `csv:"hs_communication_body"`
+	Timestamp  string `csv:"hs_timestamp"`
+	Owner      string `csv:"hubspot_owner_id"`
+	Count      string `csv:"message_count"`
+	Priority   string `csv:"is_priority"`
+	Sentiment  string `csv:"sentiment"`
+	Topics     string `csv:"topics"`
+}
+
+// sampleBad counts the deliberately bad rows of a sample file.
+type sampleBad struct {
+	notFound, badOption, missingID, malformed int
+}
+
+func (b sampleBad) total() int { return b.notFound + b.badOption + b.missingID + b.malformed }
+
+// writeSample writes a realistic communications CSV of n rows for records
+// 1..n, with a few deliberately bad rows: ids that do not exist, a value
+// that is not an allowed option, rows without an id, and rows with the
+// wrong number of cells.
+func writeSample(w io.Writer, n int, seed uint64) (sampleBad, error) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	channels := []string{"WHATS_APP", "LINKEDIN_MESSAGE", "SMS"}
+	sentiments := []string{"pos", "neu", "neg"}
+	topics := []string{"BILLING", "SUPPORT", "SALES", "FEEDBACK"}
+	bodies := []string{
+		"Thanks, the invoice arrived.", "Can we move the call to Tuesday?",
+		"Order shipped, tracking number sent by email.", "Please call me back, the app logs me out",
+		"Great, see you at the demo!", "Is the discount still valid, for 12 seats?",
+	}
+	base := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+
+	bw := bufio.NewWriter(w)
+	var bad sampleBad
+	const chunk = 1000
+	rows := make([]sampleCommunication, 0, chunk)
+	flush := func(header bool) error {
+		var err error
+		if header {
+			err = gocsv.Marshal(rows, bw)
+		} else {
+			err = gocsv.MarshalWithoutHeaders(rows, bw)
+		}
+		rows = rows[:0]
+		return err
+	}
+	first := true
+	for i := 1; i <= n; i++ {
+		r := sampleCommunication{
+			ID:         strconv.Itoa(i),
+			Channel:    channels[rng.IntN(len(channels))],
+			LoggedFrom: "CRM",
+			Body:       bodies[rng.IntN(len(bodies))],
+			Timestamp:  base.Add(time.Duration(rng.IntN(30*24*60)) * time.Minute).Format(time.RFC3339),
+			Owner:      strconv.Itoa(1001 + rng.IntN(3)),
+			Count:      strconv.Itoa(1 + rng.IntN(40)),
+			Priority:   strconv.FormatBool(rng.IntN(5) == 0),
+			Sentiment:  sentiments[rng.IntN(len(sentiments))],
+			Topics:     topics[rng.IntN(len(topics))],
+		}
+		switch {
+		case i%5003 == 0:
+			r.ID = strconv.Itoa(n + i) // no such record: HubSpot answers OBJECT_NOT_FOUND
+			bad.notFound++
+		case i%7001 == 0:
+			r.Channel = "CARRIER_PIGEON" // not an option: HubSpot rejects the batch, hubsync isolates the row
+			bad.badOption++
+		case i%9001 == 0:
+			r.ID = ""
+			bad.missingID++
+		}
+		rows = append(rows, r)
+		if len(rows) == chunk || i == n {
+			if err := flush(first); err != nil {
+				return bad, err
+			}
+			first = false
+		}
+		if i%11003 == 0 {
+			fmt.Fprintf(bw, "%d,SMS,CRM,this row lost its other cells\n", i)
+			bad.malformed++
+		}
+	}
+	return bad, bw.Flush()
+}

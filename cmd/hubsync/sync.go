@@ -1,0 +1,377 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/checkpoint"
+	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/sink/deadletter"
+	"github.com/hubsync/hubsync/source"
+)
+
+var _ pipeline.Sender = (*sink.Client)(nil)
+var _ pipeline.DeadLetters = (*deadletter.Writer)(nil)
+
+const syncUsage = `Usage: hubsync sync [flags] FILE
+
+Updates existing HubSpot records from FILE (CSV with a header row, or JSON
+Lines) through POST /crm/v3/objects/{object}/batch/update, at most 100 records
+a request, within the account's rolling rate limit. Every record ends up
+either applied in HubSpot or in the dead-letter file with the reason.
+
+The access token comes from $HUBSPOT_ACCESS_TOKEN, or from --token-file.
+It is never taken from a flag value and never logged.
+
+Examples:
+  # nightly load of communications, ids in the "id" column
+  hubsync sync --object communications calls.csv
+
+  # contacts addressed by a unique property, from JSON Lines
+  hubsync sync --object contacts --id-property external_id --id-column external_id people.jsonl
+
+  # settings from a config file; flags override it
+  hubsync sync --config configs/communications.yaml --workers 2 calls.csv
+
+  # against the local emulator (see 'hubsync emulator --help')
+  hubsync sync --base-url http://127.0.0.1:8080 --object communications calls.csv
+
+Exit status: 0 every record applied; 1 fatal error (bad token, missing scope,
+I/O error); 2 usage or configuration error, nothing sent; 3 finished, some
+records in the dead-letter file; 4 stopped before the end (interrupted, API
+unavailable, daily limit).
+
+Flags:
+`
+
+// runSync is the sync command.
+func runSync(ctx context.Context, args []string, e env) int {
+	opts, file, err := parseSyncArgs(args, e.stderr)
+	if errors.Is(err, pflag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hubsync sync: %v\nRun 'hubsync sync --help' for the flags.\n", err)
+		return exitUsage
+	}
+	log, err := newLogger(opts.LogFormat, opts.LogLevel, e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
+		return exitUsage
+	}
+	defer func() { _ = log.Sync() }()
+
+	stats, err := syncFile(ctx, opts, file, args, e, log)
+	var dead int64
+	if stats != nil {
+		dead = stats.DeadLettered.Load()
+	}
+	code := exitCode(err, dead)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
+	}
+	return code
+}
+
+// parseSyncArgs reads the config file named by --config, if any, then the
+// flags over it, and checks the result.
+func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error) {
+	newFlags := func(o *syncOptions, config *string) *pflag.FlagSet {
+		fs := pflag.NewFlagSet("sync", pflag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.SortFlags = false
+		fs.StringVar(config, "config", "", "YAML `FILE` with these settings (keys as the flag names, with _ for -); flags override it")
+		bindSyncFlags(fs, o)
+		fs.Usage = func() {
+			fmt.Fprint(stderr, syncUsage)
+			fs.PrintDefaults()
+		}
+		return fs
+	}
+
+	opts := defaultSyncOptions()
+	var config string
+	fs := newFlags(&opts, &config)
+	if err := fs.Parse(args); err != nil {
+		return opts, "", err
+	}
+	if config != "" {
+		opts = defaultSyncOptions()
+		if err := loadConfigFile(config, &opts); err != nil {
+			return opts, "", err
+		}
+		fs = newFlags(&opts, &config)
+		fs.Usage = func() {}
+		if err := fs.Parse(args); err != nil {
+			return opts, "", err
+		}
+	}
+	if fs.NArg() != 1 {
+		return opts, "", fmt.Errorf("want exactly one input FILE, got %d arguments", fs.NArg())
+	}
+	if opts.Object == "" {
+		return opts, "", errors.New("--object is required (communications, contacts, 0-18, 2-123, …)")
+	}
+	return opts, fs.Arg(0), nil
+}
+
+// syncFile runs one sync of file and returns its counters (nil when it
+// stopped before anything could be sent).
+func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger) (*pipeline.Stats, error) {
+	token, err := readToken(o.TokenFile, e.getenv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	format, err := inputFormat(o.Format, file)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	empty, err := source.ParseEmptyMode(o.Empty)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	rate, err := parseRate(o.Rate)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--rate: %w", err)}
+	}
+	client, err := sink.New(sink.Config{
+		BaseURL:    o.BaseURL,
+		Token:      token,
+		ObjectType: o.Object,
+		IDProperty: o.IDProperty,
+		UserAgent:  "hubsync/" + version,
+	})
+	if err != nil {
+		return nil, usageError{err}
+	}
+
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("open input: %w", err)}
+	}
+	defer f.Close()
+	fp, err := checkpoint.Fingerprint(f, file)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	cpPath := o.Checkpoint
+	if cpPath == "" {
+		cpPath = file + ".checkpoint.json"
+	}
+	dlPath := o.DeadLetter
+	if dlPath == "" {
+		dlPath = defaultDeadLetterPath(file, format)
+	}
+	j, resumed, err := openJob(cpPath, dlPath, fp, o.settings(format), o.Restart, append([]string{"hubsync", "sync"}, args...))
+	if errors.Is(err, errComplete) {
+		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
+			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if !resumed {
+		// A dead-letter file without a checkpoint that accounts for it is
+		// from another run; appending would mix the two.
+		moved, err := moveAside(dlPath)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
+		}
+		if moved != "" {
+			log.Warn("moved an earlier dead-letter file aside", zap.String("from", dlPath), zap.String("to", moved))
+		}
+	}
+
+	ropts := source.Options{IDColumn: o.IDColumn, Empty: empty, MaxRecordBytes: o.MaxRecordBytes, Start: j.start()}
+	reader, header, err := openReader(f, format, ropts)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", file, err)}
+	}
+	deadLines := map[int64]bool{}
+	if resumed {
+		// Entries written after the checkpoint was last saved: their
+		// records are settled, and must not be written twice.
+		err := deadletter.Scan(dlPath, format, j.state.DeadLetterSize, func(line int64) error {
+			deadLines[line] = true
+			return nil
+		})
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, usageError{fmt.Errorf("read dead-letter file: %w", err)}
+		}
+		j.base.DeadLettered += int64(len(deadLines))
+		j.base.Read += int64(len(deadLines))
+	}
+	dead, err := deadletter.Open(dlPath, format, header, deadletter.WithIDColumn(o.IDColumn))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	j.deadSize = dead.Size
+
+	p, err := pipeline.New(pipeline.Config{
+		BatchSize:  o.BatchSize,
+		Workers:    o.Workers,
+		ByProperty: o.IDProperty != "",
+		Drain:      e.interrupt,
+		Start:      j.start(),
+		Skip:       j.skipper(deadLines),
+		Progress:   j,
+	}, reader, client, dead, pipeline.NewLimiter(rate.N, rate.Window), log)
+	if err != nil {
+		dead.Close()
+		return nil, usageError{err}
+	}
+	j.stats = p.Stats()
+
+	log.Info("sync started", zap.String("file", file), zap.Stringer("format", format),
+		zap.String("object", o.Object), zap.String("base_url", o.BaseURL),
+		zap.Int("batch_size", o.BatchSize), zap.Int("workers", o.Workers), zap.String("rate", rate.String()),
+		zap.String("dead_letter", dlPath), zap.String("checkpoint", cpPath),
+		zap.Bool("resumed", resumed), zap.Int64("from_line", j.state.Watermark.Line))
+	start := time.Now()
+	runCtx, stop := stopAfterDrain(ctx, e.interrupt, drainTimeout)
+	runErr := p.Run(runCtx)
+	stop()
+	if err := dead.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("close dead-letter file: %w", err)
+	}
+	logSummary(log, p.Stats(), time.Since(start), dlPath)
+	if runErr != nil && exitCode(runErr, 0) == exitResumable {
+		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
+			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",
+			j.state.Watermark.Line, file, cpPath)}
+	}
+	return p.Stats(), runErr
+}
+
+// resumableError adds to a resumable stop how to resume.
+type resumableError struct {
+	err  error
+	hint string
+}
+
+func (e resumableError) Error() string { return e.err.Error() + "\n" + e.hint }
+func (e resumableError) Unwrap() error { return e.err }
+
+// drainTimeout bounds how long requests in flight may take to finish after
+// the first Ctrl-C.
+const drainTimeout = 30 * time.Second
+
+// stopAfterDrain returns a context that is cancelled d after interrupt is
+// closed, so that a clean stop cannot hang on a request that never ends.
+func stopAfterDrain(ctx context.Context, interrupt <-chan struct{}, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-interrupt:
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}()
+	return ctx, cancel
+}
+
+// settings are the options that shape the requests, which a checkpoint
+// binds to: resuming with other ones would mix two different jobs.
+func (o syncOptions) settings(format source.Format) map[string]string {
+	return map[string]string{
+		"object":      o.Object,
+		"base_url":    o.BaseURL,
+		"format":      format.String(),
+		"id_column":   o.IDColumn,
+		"id_property": o.IDProperty,
+		"empty":       o.Empty,
+	}
+}
+
+// readToken returns the access token from tokenFile when set, else from
+// $HUBSPOT_ACCESS_TOKEN. The error never contains the token.
+func readToken(tokenFile string, getenv func(string) string) (string, error) {
+	if tokenFile != "" {
+		b, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("read token file: %w", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("token file %s is empty", tokenFile)
+		}
+		return tok, nil
+	}
+	if tok := strings.TrimSpace(getenv("HUBSPOT_ACCESS_TOKEN")); tok != "" {
+		return tok, nil
+	}
+	return "", errors.New("no access token: set HUBSPOT_ACCESS_TOKEN to a private app token, or pass --token-file FILE")
+}
+
+func inputFormat(flag, file string) (source.Format, error) {
+	if flag != "" {
+		return source.ParseFormat(flag)
+	}
+	return source.FormatFromPath(file)
+}
+
+// openReader returns a reader for f and, for CSV, the header to repeat in
+// the dead-letter file.
+func openReader(f *os.File, format source.Format, opts source.Options) (pipeline.Reader, []string, error) {
+	if format == source.CSV {
+		r, err := source.NewCSV(f, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, r.Header(), nil
+	}
+	r, err := source.NewJSONL(f, opts)
+	return r, nil, err
+}
+
+// defaultDeadLetterPath is NAME.dead-letter.csv (or .jsonl) next to the
+// input NAME.csv.
+func defaultDeadLetterPath(file string, format source.Format) string {
+	ext := ".csv"
+	if format == source.JSONL {
+		ext = ".jsonl"
+	}
+	base := strings.TrimSuffix(file, filepath.Ext(file))
+	return base + ".dead-letter" + ext
+}
+
+func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPath string) {
+	read := s.Read.Load()
+	perSec := 0.0
+	if elapsed > 0 {
+		perSec = float64(read) / elapsed.Seconds()
+	}
+	fields := []zap.Field{
+		zap.Int64("read", read),
+		zap.Int64("applied", s.Applied.Load()),
+		zap.Int64("dead_lettered", s.DeadLettered.Load()),
+		zap.Int64("requests", s.Requests.Load()),
+		zap.Int64("rate_limited", s.RateLimited.Load()),
+		zap.Int64("retries", s.Retries.Load()),
+		zap.Int64("split_requests", s.Splits.Load()),
+		zap.Duration("elapsed", elapsed.Round(time.Millisecond)),
+		zap.Float64("records_per_sec", float64(int64(perSec*10))/10),
+	}
+	if n := s.DeadLettered.Load(); n > 0 {
+		fields = append(fields, zap.String("dead_letter", dlPath), zap.Any("dead_by_code", s.DeadByCode()))
+	}
+	log.Info("sync finished", fields...)
+}
