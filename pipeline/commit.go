@@ -10,16 +10,21 @@ import (
 )
 
 // commit is the single writer of the dead-letter file and of progress. It
-// records every settled batch, releases its records' keys so later rows for
-// them may be sent, and every SyncEvery fsyncs the dead-letter file and then
-// saves progress, in that order, so progress never claims a record that is
-// neither applied nor durably dead-lettered. It reads done until it is
-// closed and fsyncs once more; Run saves the final progress. After an error
-// it calls stop and keeps draining without writing.
+// records every settled batch and releases its records' keys so later rows
+// for them may be sent. Every SyncEvery, if anything settled since the last
+// save, it fsyncs the dead-letter file and then saves progress, in that
+// order, so progress never claims a record that is neither applied nor
+// durably dead-lettered. It reads done until it is closed and fsyncs once
+// more; Run saves the final progress. After an error it calls stop and
+// keeps draining without writing.
 func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 	tick := time.NewTicker(p.cfg.SyncEvery)
 	defer tick.Stop()
-	var failed error
+	var (
+		failed      error
+		unsaved     bool // batches settled since the last save
+		deadWritten bool // dead letters written since the last fsync
+	)
 	for {
 		select {
 		case s, ok := <-done:
@@ -33,32 +38,44 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 				return nil
 			}
 			if failed == nil {
-				if err := p.record(s); err != nil {
+				wrote, err := p.record(s)
+				deadWritten = deadWritten || wrote
+				if err != nil {
 					failed = err
 					stop(err)
 				} else if p.cfg.Progress != nil {
 					p.cfg.Progress.Settle(s.b.seq, s.b.start, s.b.end)
+					unsaved = true
 				}
 			}
 			p.guard.release(s.b.keys)
 		case <-tick.C:
-			if failed == nil {
+			if failed != nil || (!unsaved && !deadWritten) {
+				continue
+			}
+			if deadWritten {
 				if err := p.dead.Sync(); err != nil {
 					failed = fmt.Errorf("save dead letters: %w", err)
 					stop(failed)
-				} else if p.cfg.Progress != nil {
-					if err := p.cfg.Progress.Save(false); err != nil {
-						failed = err
-						stop(failed)
-					}
+					continue
 				}
+				deadWritten = false
+			}
+			if unsaved {
+				if err := p.cfg.Progress.Save(false); err != nil {
+					failed = err
+					stop(failed)
+					continue
+				}
+				unsaved = false
 			}
 		}
 	}
 }
 
-// record counts a settled batch and writes its failures in file order.
-func (p *Pipeline) record(s settled) error {
+// record counts a settled batch and writes its failures in file order. It
+// reports whether it wrote any.
+func (p *Pipeline) record(s settled) (wrote bool, err error) {
 	b := s.b
 	var applied int64
 	j := 0 // next of b.failed to write
@@ -66,24 +83,27 @@ func (p *Pipeline) record(s settled) error {
 		rec := &b.items[i].rec
 		for ; j < len(b.failed) && b.failed[j].Offset < rec.Offset; j++ {
 			if err := p.deadLetter(&b.failed[j], b.failed[j].Err.Code, b.failed[j].Err.Message); err != nil {
-				return err
+				return true, err
 			}
+			wrote = true
 		}
 		if f := s.fails[i]; f.code != "" {
 			if err := p.deadLetter(rec, f.code, f.message); err != nil {
-				return err
+				return true, err
 			}
+			wrote = true
 			continue
 		}
 		applied++
 	}
 	for ; j < len(b.failed); j++ {
 		if err := p.deadLetter(&b.failed[j], b.failed[j].Err.Code, b.failed[j].Err.Message); err != nil {
-			return err
+			return true, err
 		}
+		wrote = true
 	}
 	p.stats.Applied.Add(applied)
-	return nil
+	return wrote, nil
 }
 
 func (p *Pipeline) deadLetter(rec *source.Record, code, message string) error {
