@@ -8,6 +8,7 @@ import (
 
 	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink/deadletter"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -58,6 +59,28 @@ func openJob(path, deadLetterPath string, in checkpoint.Input, settings map[stri
 	j.state.Command = command
 	j.prog = checkpoint.NewProgress(st.Watermark, st.Settled)
 	return j, true, nil
+}
+
+// deadLettersSinceSave returns the source lines of the entries that the
+// last run wrote to its dead-letter file after it last saved the checkpoint:
+// their records are settled and must not be written twice. It counts them
+// into the job's totals. A job whose dead-letter file has moved has none,
+// and so has a fresh one (its old file was moved aside).
+func (j *job) deadLettersSinceSave(path string, format source.Format) (map[int64]bool, error) {
+	lines := map[int64]bool{}
+	if j.state.DeadLetterPath != path {
+		return lines, nil
+	}
+	err := deadletter.Scan(path, format, j.state.DeadLetterSize, func(line int64) error {
+		lines[line] = true
+		return nil
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read dead-letter file: %w", err)
+	}
+	j.base.DeadLettered += int64(len(lines))
+	j.base.Read += int64(len(lines))
+	return lines, nil
 }
 
 // start is where reading resumes.

@@ -198,20 +198,15 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return nil, usageError{fmt.Errorf("%s: %w", file, err)}
 	}
-	deadLines := map[int64]bool{}
-	if resumed {
-		// Entries written after the checkpoint was last saved: their
-		// records are settled, and must not be written twice.
-		err := deadletter.Scan(dlPath, format, j.state.DeadLetterSize, func(line int64) error {
-			deadLines[line] = true
-			return nil
-		})
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, usageError{fmt.Errorf("read dead-letter file: %w", err)}
-		}
-		j.base.DeadLettered += int64(len(deadLines))
-		j.base.Read += int64(len(deadLines))
+	deadLines, err := j.deadLettersSinceSave(dlPath, format)
+	if err != nil {
+		return nil, usageError{err}
 	}
+	if resumed && dlPath != j.state.DeadLetterPath {
+		log.Warn("dead-letter file differs from the last run's; records it had written since its last save may be written again",
+			zap.String("was", j.state.DeadLetterPath), zap.String("now", dlPath))
+	}
+	j.state.DeadLetterPath = dlPath
 	dead, err := deadletter.Open(dlPath, format, header, deadletter.WithIDColumn(o.IDColumn))
 	if err != nil {
 		return nil, usageError{err}
