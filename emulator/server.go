@@ -167,7 +167,14 @@ func (s *Server) Close() error {
 	if srv == nil {
 		return nil
 	}
-	err := srv.Shutdown(context.Background())
+	// Shutdown counts a connection that a client opened but never used as
+	// busy for 5 s; past a short grace for requests in flight, close it all.
+	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
 	<-done
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()

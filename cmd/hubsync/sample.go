@@ -64,6 +64,8 @@ func writeSample(w io.Writer, n int, seed uint64) (sampleBad, error) {
 		rows = rows[:0]
 		return err
 	}
+	// A few bad rows of each kind, spread over the file whatever its size.
+	step := max(n/6, 10)
 	first := true
 	for i := 1; i <= n; i++ {
 		r := sampleCommunication{
@@ -78,25 +80,26 @@ func writeSample(w io.Writer, n int, seed uint64) (sampleBad, error) {
 			Sentiment:  sentiments[rng.IntN(len(sentiments))],
 			Topics:     topics[rng.IntN(len(topics))],
 		}
-		switch {
-		case i%5003 == 0:
+		switch i % step {
+		case 3:
 			r.ID = strconv.Itoa(n + i) // no such record: HubSpot answers OBJECT_NOT_FOUND
 			bad.notFound++
-		case i%7001 == 0:
+		case 5:
 			r.Channel = "CARRIER_PIGEON" // not an option: HubSpot rejects the batch, hubsync isolates the row
 			bad.badOption++
-		case i%9001 == 0:
+		case 7:
 			r.ID = ""
 			bad.missingID++
 		}
 		rows = append(rows, r)
-		if len(rows) == chunk || i == n {
+		malformed := i%step == 9
+		if len(rows) == chunk || i == n || malformed {
 			if err := flush(first); err != nil {
 				return bad, err
 			}
 			first = false
 		}
-		if i%11003 == 0 {
+		if malformed {
 			fmt.Fprintf(bw, "%d,SMS,CRM,this row lost its other cells\n", i)
 			bad.malformed++
 		}
