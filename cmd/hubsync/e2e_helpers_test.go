@@ -115,6 +115,7 @@ type genOptions struct {
 	badEvery  int // every badEvery-th row is malformed, missing its id, or names a record that does not exist
 	seed      uint64
 	multiline bool // CSV bodies with quoted newlines, commas and quotes
+	unique    bool // row i updates record i+1: no id repeats
 }
 
 // generate writes a CSV or JSONL file (by the extension of name) into dir.
@@ -134,7 +135,10 @@ func generate(t testing.TB, dir, name string, o genOptions) *dataset {
 	channels := []string{"WHATS_APP", "LINKEDIN_MESSAGE", "SMS"}
 	topics := []string{"BILLING", "SUPPORT", "SALES", "FEEDBACK"}
 	for i := range o.rows {
-		id := strconv.Itoa(1 + rng.IntN(o.distinct))
+		id := strconv.Itoa(1 + rng.IntN(max(o.distinct, 1)))
+		if o.unique {
+			id = strconv.Itoa(i + 1)
+		}
 		body := fmt.Sprintf("message %d for %s", i, id)
 		if o.multiline && i%7 == 0 {
 			body = fmt.Sprintf("line one, \"quoted\"\nline two of row %d", i)

@@ -12,7 +12,7 @@ import (
 // that enforces the same limit, and returns the emulator's counters.
 func rateRun(tb testing.TB, rows, batch int) (emulator.Stats, result) {
 	srv, url := startEmulatorTB(tb, emulator.Config{Token: testToken, SeedIDs: int64(rows), Rate: 20, Window: time.Second})
-	ds := generate(tb, tb.TempDir(), "calls.csv", genOptions{rows: rows, seedIDs: rows, distinct: rows, seed: 5})
+	ds := generate(tb, tb.TempDir(), "calls.csv", genOptions{rows: rows, seedIDs: rows, unique: true, seed: 5})
 	res := runHubsync(tb, "sync", "--base-url", url, "--object", "communications", "--rate", "20/1s",
 		"--batch-size", strconv.Itoa(batch), "--log-format", "json", ds.path)
 	if res.code != exitOK {
