@@ -55,7 +55,20 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		case <-ctx.Done():
 			p.guard.release(b.keys)
 			return ctx.Err()
+		case <-p.cfg.Drain:
+			p.guard.release(b.keys)
+			return errStopping
+		case <-p.halted:
+			p.guard.release(b.keys)
+			return errStopping
 		}
+	}
+	stopped := func(err error) (bool, error) {
+		if errors.Is(err, errStopping) {
+			p.log.Info("stopped reading")
+			return true, nil
+		}
+		return false, err
 	}
 	for {
 		if p.draining() {
@@ -80,7 +93,7 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 			if len(failed) >= p.cfg.BatchSize {
 				// Bound what waits for the next batch: seal early.
 				if err := seal(ch.Flush()); err != nil {
-					return false, err
+					return stopped(err)
 				}
 			}
 			continue
@@ -92,18 +105,22 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		}
 		if full != nil {
 			if err := seal(full); err != nil {
-				return false, err
+				return stopped(err)
 			}
 		}
 		lastEnd = position(rec)
 	}
 	if rest := ch.Flush(); rest != nil || len(failed) > 0 {
 		if err := seal(rest); err != nil {
-			return false, err
+			return stopped(err)
 		}
 	}
 	return false, nil
 }
+
+// errStopping is how seal says that a stop was asked for while it waited
+// for a worker.
+var errStopping = errors.New("stopping")
 
 // position is where the input continues after r.
 func position(r source.Record) source.Position {
@@ -113,6 +130,8 @@ func position(r source.Record) source.Position {
 func (p *Pipeline) draining() bool {
 	select {
 	case <-p.cfg.Drain:
+		return true
+	case <-p.halted:
 		return true
 	default:
 		return false

@@ -31,7 +31,8 @@ type Limiter struct {
 	pace   *rate.Limiter
 
 	mu       sync.Mutex
-	slots    []slot
+	slots    []slot // only the first active are used
+	active   int
 	pausedTo time.Time
 	changed  chan struct{} // closed and replaced whenever a slot is freed
 }
@@ -47,6 +48,7 @@ func NewLimiter(n int, window time.Duration) *Limiter {
 	l := &Limiter{n: n, window: window, changed: make(chan struct{})}
 	if n > 0 {
 		l.slots = make([]slot, n)
+		l.active = n
 		// The burst is the whole window, so that at full pace the window
 		// alone decides; the pace bites once a 429 has lowered it.
 		l.pace = rate.NewLimiter(rate.Limit(float64(n)/window.Seconds()), n)
@@ -88,7 +90,7 @@ func (l *Limiter) pick(now time.Time) (int, time.Duration) {
 		return -1, l.pausedTo.Sub(now)
 	}
 	var soonest time.Time
-	for i, s := range l.slots {
+	for i, s := range l.slots[:l.active] {
 		if s.busy {
 			continue
 		}
@@ -127,11 +129,16 @@ func (l *Limiter) Pause(d time.Duration) {
 }
 
 // Observe takes in HubSpot's view of the window from a response's rate
-// headers: when it has fewer requests left than the limiter has free slots,
-// other clients (or an earlier run) are using the same budget, so the
-// surplus slots are held for one interval. It never frees a slot.
-func (l *Limiter) Observe(remaining int, interval time.Duration) {
-	if l.n == 0 || remaining < 0 {
+// headers (max and remaining requests per interval; -1 or 0 when absent).
+//
+// When HubSpot's window is the limiter's and allows fewer requests than it
+// was configured for, the limiter shrinks to that: the account's real
+// budget wins over --rate. When HubSpot has fewer requests left than the
+// limiter has free slots, other clients (or an earlier run) are using the
+// same budget, so the surplus slots are held for one interval. Observe
+// never frees a slot nor raises the limit.
+func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
+	if l.n == 0 {
 		return
 	}
 	if interval <= 0 {
@@ -139,14 +146,21 @@ func (l *Limiter) Observe(remaining int, interval time.Duration) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if maxN > 0 && maxN < l.active && interval == l.window {
+		l.active = maxN
+		l.pace.SetLimit(min(l.pace.Limit(), rate.Limit(float64(maxN)/l.window.Seconds())))
+	}
+	if remaining < 0 {
+		return
+	}
 	now := time.Now()
 	surplus := -remaining
-	for _, s := range l.slots {
+	for _, s := range l.slots[:l.active] {
 		if !s.busy && !now.Before(s.freeAt) {
 			surplus++
 		}
 	}
-	for i := range l.slots {
+	for i := range l.slots[:l.active] {
 		if surplus <= 0 {
 			return
 		}
@@ -155,6 +169,13 @@ func (l *Limiter) Observe(remaining int, interval time.Duration) {
 			surplus--
 		}
 	}
+}
+
+// Limit reports how many requests the limiter allows per window now.
+func (l *Limiter) Limit() (n int, window time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.active, l.window
 }
 
 // Pace reports the current pace in requests per second (0 when unlimited).
@@ -171,7 +192,9 @@ func (l *Limiter) SetPace(perSecond float64) {
 	if l.n == 0 {
 		return
 	}
-	ceiling := float64(l.n) / l.window.Seconds()
+	l.mu.Lock()
+	ceiling := float64(l.active) / l.window.Seconds()
+	l.mu.Unlock()
 	floor := ceiling / 100
 	l.pace.SetLimit(rate.Limit(min(max(perSecond, floor), ceiling)))
 }

@@ -105,7 +105,7 @@ func TestLimiterSetPaceClamped(t *testing.T) {
 
 func TestLimiterObserveHoldsSurplusSlots(t *testing.T) {
 	lim := NewLimiter(5, time.Hour)
-	lim.Observe(2, time.Hour) // HubSpot says 2 left; the limiter had 5
+	lim.Observe(-1, 2, time.Hour) // HubSpot says 2 left; the limiter had 5
 	for range 2 {
 		release, err := lim.Acquire(context.Background())
 		if err != nil {
@@ -120,10 +120,29 @@ func TestLimiterObserveHoldsSurplusSlots(t *testing.T) {
 	}
 	// More left than free slots changes nothing.
 	lim2 := NewLimiter(3, time.Hour)
-	lim2.Observe(10, time.Hour)
+	lim2.Observe(-1, 10, time.Hour)
 	for range 3 {
 		if _, err := lim2.Acquire(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestLimiterObserveAdoptsSmallerMax(t *testing.T) {
+	lim := NewLimiter(20, time.Second)
+	lim.Observe(10, -1, 2*time.Second) // another window: not comparable
+	if n, _ := lim.Limit(); n != 20 {
+		t.Errorf("limit %d after a max for another window, want 20", n)
+	}
+	lim.Observe(10, -1, time.Second)
+	if n, _ := lim.Limit(); n != 10 {
+		t.Errorf("limit %d after HubSpot said 10 per window, want 10", n)
+	}
+	lim.Observe(50, -1, time.Second)
+	if n, _ := lim.Limit(); n != 10 {
+		t.Errorf("limit %d after a larger max, want it to stay 10", n)
+	}
+	if got := lim.Pace(); got != 10 {
+		t.Errorf("pace %v, want 10/s", got)
 	}
 }

@@ -54,12 +54,24 @@ type Progress interface {
 
 // Config shapes a run. Zero values take the defaults noted.
 type Config struct {
-	BatchSize   int           // inputs per request, 1..100 (default 100)
-	Workers     int           // requests in flight (default 4)
-	ByProperty  bool          // ids are values of an idProperty, not record ids
-	MaxAttempts int           // attempts per batch on transient errors before the run stops (default 8)
-	BackoffBase time.Duration // first retry wait (default 500ms); doubles per attempt, with jitter
-	BackoffMax  time.Duration // longest retry wait (default 30s)
+	BatchSize   int  // inputs per request, 1..100 (default 100)
+	Workers     int  // requests in flight (default 4)
+	ByProperty  bool // ids are values of an idProperty, not record ids
+	MaxAttempts int  // attempts of one request on transient errors before it is split (default 8)
+	// MaxFailures and MaxSilence decide that HubSpot is down: that many
+	// failed attempts in a row across all workers (default 10), or no
+	// success for that long (default 1m), stop the run resumably.
+	MaxFailures int
+	MaxSilence  time.Duration
+	// RejectStreak stops the run after that many batches in a row were
+	// rejected record by record (default 2; negative: never).
+	RejectStreak int
+	// DailyReserve and DailyReservePercent (of the daily allowance) stop
+	// the run resumably once HubSpot reports that few daily requests left.
+	DailyReserve        int
+	DailyReservePercent float64
+	BackoffBase         time.Duration // first retry wait (default 500ms); doubles per attempt, with jitter
+	BackoffMax          time.Duration // longest retry wait (default 30s)
 	// SyncEvery is how often, when anything settled, dead letters are
 	// fsynced and progress saved (default 20ms). It bounds what a crash
 	// makes the next run send again: the batches in flight plus those
@@ -95,6 +107,15 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 8
+	}
+	if c.MaxFailures == 0 {
+		c.MaxFailures = 10
+	}
+	if c.MaxSilence == 0 {
+		c.MaxSilence = time.Minute
+	}
+	if c.RejectStreak == 0 {
+		c.RejectStreak = 2
 	}
 	if c.BackoffBase == 0 {
 		c.BackoffBase = 500 * time.Millisecond
@@ -134,7 +155,21 @@ type Pipeline struct {
 	stats   Stats
 	guard   *keyGuard
 
-	pace pacer
+	pace   pacer
+	health health
+	streak rejectStreak
+
+	haltOnce sync.Once
+	halted   chan struct{} // closed by halt: stop reading, finish what is in flight
+	haltErr  error         // why; read after every goroutine has exited
+}
+
+// halt stops the run cleanly, as Drain does, and makes Run return err.
+func (p *Pipeline) halt(err error) {
+	p.haltOnce.Do(func() {
+		p.haltErr = err
+		close(p.halted)
+	})
 }
 
 // New returns a Pipeline. It does not start anything.
@@ -142,8 +177,11 @@ func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *za
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard()}
-	p.pace.init(lim)
+	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard(),
+		halted: make(chan struct{})}
+	p.pace.lim = lim
+	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, lastSuccess: time.Now()}
+	p.streak.limit = cfg.RejectStreak
 	return p, nil
 }
 
@@ -170,6 +208,7 @@ type batch struct {
 // failure says why one record of a batch goes to the dead-letter file.
 type failure struct {
 	code, message string
+	rejected      bool // by a whole-request rejection, isolated by splitting
 }
 
 // settled is a batch whose every record is decided: fails[i] is the
@@ -187,6 +226,7 @@ type settled struct {
 func (p *Pipeline) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	p.health.success() // the silence clock starts now
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *batch)
 	done := make(chan settled, p.cfg.Workers)
@@ -218,6 +258,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	err := g.Wait()
 	if commitErr != nil {
 		err = commitErr // the root cause: the others stopped because of it
+	} else if err == nil && p.haltErr != nil {
+		err = p.haltErr
 	}
 	if p.cfg.Progress != nil && commitErr == nil {
 		// Every goroutine has exited: the committer's state is ours now.

@@ -176,39 +176,143 @@ func TestRunKeepsFileOrderPerRecord(t *testing.T) {
 	}
 }
 
-func validationError() error {
-	return &sink.APIError{StatusCode: 400, Category: "VALIDATION_ERROR", Message: "Property values were not valid",
-		Errors: []sink.ErrorDetail{{Code: "INVALID_OPTION", Message: "x was not one of the allowed options"}}}
+// invalidOption is HubSpot's whole-batch rejection of value v of property
+// n (REFERENCE §6); named=false leaves the value out of the message.
+func invalidOption(v string, named bool) error {
+	msg := "x was not one of the allowed options"
+	if named {
+		msg = v + " was not one of the allowed options: [A, B]"
+	}
+	return &sink.APIError{StatusCode: 400, Category: "VALIDATION_ERROR",
+		Message: `Property values were not valid: [{"isValid":false,"message":"` + msg + `","error":"INVALID_OPTION","name":"n"}]`,
+		Errors:  []sink.ErrorDetail{{Code: "INVALID_OPTION", Message: msg, Context: map[string][]string{"propertyName": {"n"}}}}}
 }
 
 func TestRunIsolatesRejectedRecords(t *testing.T) {
-	ids := make([]string, 100)
+	tests := []struct {
+		name         string
+		valueInError bool
+		maxRequests  int64
+	}{
+		// The error quotes the bad value: the suspect goes alone, the rest
+		// in one request.
+		{"value quoted", true, 3},
+		// It does not: a binary search, at most 2*ceil(log2 100)+1.
+		{"value not quoted", false, 15},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ids := make([]string, 100)
+			for i := range ids {
+				ids[i] = strconv.Itoa(i + 1)
+			}
+			s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
+				for _, x := range in {
+					if x.Props[0].Value == "37" {
+						return nil, invalidOption("37", tt.valueInError)
+					}
+				}
+				return applyAll(in), nil
+			}}
+			d := &fakeDead{}
+			p := newTestPipeline(t, Config{BatchSize: 100, Workers: 1}, records(ids...), s, d)
+			if err := p.Run(context.Background()); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if diff := cmp.Diff([]string{"37:INVALID_OPTION"}, d.entries); diff != "" {
+				t.Errorf("dead letters (-want +got):\n%s", diff)
+			}
+			if got := p.Stats().Requests.Load(); got > tt.maxRequests {
+				t.Errorf("%d requests to isolate one bad record in 100, want at most %d", got, tt.maxRequests)
+			}
+			if got := p.Stats().Applied.Load(); got != 99 {
+				t.Errorf("applied %d, want 99", got)
+			}
+			t.Logf("%d requests, %d of them splits", p.Stats().Requests.Load(), p.Stats().Splits.Load())
+		})
+	}
+}
+
+func TestRunStopsOnSchemaError(t *testing.T) {
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
+		return nil, &sink.APIError{StatusCode: 400, Category: "VALIDATION_ERROR",
+			Message: `Property values were not valid: [{"isValid":false,"message":"Property \"n\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"n"}]`}
+	}}
+	d := &fakeDead{}
+	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 2}, records("1", "2", "3", "4", "5"), s, d)
+	err := p.Run(context.Background())
+	var se *SchemaError
+	if !errors.As(err, &se) || se.Property != "n" {
+		t.Fatalf("Run = %v, want a SchemaError for property n", err)
+	}
+	if s.calls != 1 || len(d.entries) != 0 {
+		t.Errorf("%d requests and dead letters %v; want 1 request and none", s.calls, d.entries)
+	}
+}
+
+func TestRunStopsWhenEveryRecordIsRejected(t *testing.T) {
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
+		return nil, invalidOption("x", false)
+	}}
+	d := &fakeDead{}
+	ids := make([]string, 40)
 	for i := range ids {
 		ids[i] = strconv.Itoa(i + 1)
 	}
-	ids[36] = "bad"
+	p := newTestPipeline(t, Config{BatchSize: 4, Workers: 1}, records(ids...), s, d)
+	if err := p.Run(context.Background()); !errors.Is(err, ErrAllRejected) {
+		t.Fatalf("Run = %v, want ErrAllRejected", err)
+	}
+	if len(d.entries) > 8 {
+		t.Errorf("%d records dead-lettered before stopping, want the first two batches at most", len(d.entries))
+	}
+}
+
+func TestRunSplitsABatchThatKeepsFailing(t *testing.T) {
 	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
 		for _, x := range in {
-			if x.ID == "bad" {
-				return nil, validationError()
+			if x.ID == "3" {
+				return nil, &sink.APIError{StatusCode: 500, Message: "internal error"}
 			}
 		}
 		return applyAll(in), nil
 	}}
 	d := &fakeDead{}
-	p := newTestPipeline(t, Config{BatchSize: 100, Workers: 1}, records(ids...), s, d)
+	p := newTestPipeline(t, Config{BatchSize: 4, Workers: 2, MaxAttempts: 3, MaxFailures: 1000},
+		records("1", "2", "3", "4", "5", "6", "7", "8"), s, d)
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if diff := cmp.Diff([]string{"37:INVALID_OPTION"}, d.entries); diff != "" {
+	if diff := cmp.Diff([]string{"3:" + CodeKeepsFailing}, d.entries); diff != "" {
 		t.Errorf("dead letters (-want +got):\n%s", diff)
 	}
-	// 1 + 2 per level of a binary search over 100: at most 2*ceil(log2 100)+1.
-	if got := p.Stats().Requests.Load(); got > 15 {
-		t.Errorf("%d requests to isolate one bad record in 100, want at most 15", got)
+	if got := p.Stats().Applied.Load(); got != 7 {
+		t.Errorf("applied %d, want 7", got)
 	}
-	if got := p.Stats().Applied.Load(); got != 99 {
-		t.Errorf("applied %d, want 99", got)
+}
+
+func TestRunStopsAtDailyReserve(t *testing.T) {
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		res := applyAll(in)
+		res.RateLimit = sink.RateLimit{Max: -1, Remaining: -1, Daily: 1000, DailyRemaining: 100 - call}
+		return res, nil
+	}}
+	ids := make([]string, 200)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	p := newTestPipeline(t, Config{BatchSize: 2, Workers: 1, DailyReservePercent: 9.5}, records(ids...), s, &fakeDead{})
+	err := p.Run(context.Background())
+	var stop *StopError
+	if !errors.As(err, &stop) || !errors.Is(err, ErrDailyReserve) {
+		t.Fatalf("Run = %v, want a StopError for the daily reserve", err)
+	}
+	// 9.5% of 1000 is 95 left: reached on the 5th request.
+	if s.calls != 5 {
+		t.Errorf("%d requests, want 5", s.calls)
+	}
+	if got := p.Stats().Applied.Load(); got != 10 {
+		t.Errorf("applied %d, want the 10 sent", got)
 	}
 }
 
@@ -276,6 +380,7 @@ func TestRunStops(t *testing.T) {
 		{"unauthorized is fatal", &sink.APIError{StatusCode: 401, Category: "INVALID_AUTHENTICATION"}, false},
 		{"daily limit stops resumably", &sink.APIError{StatusCode: 429, PolicyName: "DAILY"}, true},
 		{"outage stops resumably", &sink.APIError{StatusCode: 502}, true},
+		{"dropped connections stop resumably", io.ErrUnexpectedEOF, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -12,13 +13,27 @@ import (
 	"github.com/hubsync/hubsync/sink"
 )
 
-// send makes one logical request for items: it waits on the limiter before
-// every attempt, retries transient failures with capped exponential backoff
-// and jitter, and waits out 429s without counting them as attempts. It
-// returns the result, or an error that sink.Classify puts in ClassRejected
-// or ClassFatal, or a *StopError.
-func (p *Pipeline) send(ctx context.Context, b *batch, items []item) (*sink.BatchResult, error) {
-	in := inputs(items)
+// ErrAllRejected stops a run whose batches HubSpot rejects record by record.
+var ErrAllRejected = errors.New("every record rejected")
+
+// errHalted is returned by send after it halted the run: the batch stays
+// unsettled and the worker stops, while the others finish what they sent.
+var errHalted = errors.New("run halted")
+
+// errBatchKeepsFailing is returned by send when one request failed
+// MaxAttempts times while requests for other batches went through: the
+// cause is likely in its records, so the caller splits it.
+var errBatchKeepsFailing = errors.New("request kept failing")
+
+// send makes one logical request for the items of b named by idx: it waits
+// on the limiter before every attempt, retries transient failures with
+// capped exponential backoff and jitter, and waits out 429s without
+// counting them as attempts. It returns the result; or an error that
+// sink.Classify puts in ClassRejected or ClassFatal; or one wrapping
+// errBatchKeepsFailing; or errHalted when it halted the run (daily limit,
+// HubSpot down).
+func (p *Pipeline) send(ctx context.Context, b *batch, idx []int) (*sink.BatchResult, error) {
+	in := inputs(b, idx)
 	for attempt := 1; ; {
 		release, err := p.limiter.Acquire(ctx)
 		if err != nil {
@@ -29,16 +44,22 @@ func (p *Pipeline) send(ctx context.Context, b *batch, items []item) (*sink.Batc
 		release()
 		var apiErr *sink.APIError
 		errors.As(err, &apiErr)
+		rl := sink.RateLimit{Max: -1, Remaining: -1, DailyRemaining: -1, Daily: -1}
 		switch {
-		case res != nil && res.RateLimit.Known:
-			p.limiter.Observe(res.RateLimit.Remaining, res.RateLimit.Interval)
-		case apiErr != nil && apiErr.RateLimit.Known:
-			p.limiter.Observe(apiErr.RateLimit.Remaining, apiErr.RateLimit.Interval)
+		case res != nil:
+			rl = res.RateLimit
+		case apiErr != nil:
+			rl = apiErr.RateLimit
 		}
+		p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval)
 		if err == nil {
 			p.pace.success()
-			p.log.Debug("batch sent", zap.Uint64("batch", b.seq), zap.Int("records", len(items)),
-				zap.Int("status", res.StatusCode), zap.Int("attempt", attempt))
+			p.health.success()
+			p.log.Debug("batch sent", zap.Uint64("batch", b.seq), zap.Int("records", len(idx)),
+				zap.Int("status", res.StatusCode), zap.Int("attempt", attempt), zap.String("correlation_id", res.CorrelationID))
+			if serr := p.checkReserve(rl); serr != nil {
+				p.halt(serr)
+			}
 			return res, nil
 		}
 		if ctx.Err() != nil {
@@ -49,34 +70,69 @@ func (p *Pipeline) send(ctx context.Context, b *batch, items []item) (*sink.Batc
 			p.stats.RateLimited.Add(1)
 			wait := p.pace.limited(apiErr)
 			p.log.Warn("rate limited, waiting", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
-				zap.Duration("wait", wait), zap.String("policy", apiErr.PolicyName),
+				zap.Duration("wait", wait), zap.String("policy", apiErr.PolicyName), zap.Float64("pace_per_sec", p.limiter.Pace()),
 				zap.String("correlation_id", apiErr.CorrelationID))
 			if err := sleep(ctx, wait, nil); err != nil {
 				return nil, err
 			}
 		case sink.ClassRetry:
-			if attempt >= p.cfg.MaxAttempts {
-				return nil, &StopError{Reason: "HubSpot kept failing", Err: err}
+			if reason := p.health.failure(); reason != "" {
+				p.halt(&StopError{Reason: "HubSpot keeps failing (" + reason + ")", Err: err})
+				return nil, errHalted
+			}
+			if attempt >= p.cfg.MaxAttempts && p.health.recentSuccess(p.cfg.MaxSilence/2) {
+				// Others get through and this one does not: the
+				// cause is likely in its records.
+				return nil, fmt.Errorf("%w %d times: %w", errBatchKeepsFailing, attempt, err)
 			}
 			wait := max(p.backoff(attempt), min(sink.MinWait(err), p.cfg.BackoffMax))
 			p.stats.Retries.Add(1)
-			fields := []zap.Field{zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
-				zap.Duration("wait", wait), zap.Error(err)}
-			if apiErr != nil {
-				fields = append(fields, zap.String("correlation_id", apiErr.CorrelationID))
-			}
-			p.log.Warn("request failed, retrying", fields...)
+			p.log.Warn("request failed, retrying", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
+				zap.Duration("wait", wait), zap.Error(err), zap.String("correlation_id", correlation(apiErr)))
 			if err := sleep(ctx, wait, nil); err != nil {
 				return nil, err
 			}
 			attempt++
 		case sink.ClassDailyLimit:
-			return nil, &StopError{Reason: "daily API limit reached", Err: err}
+			p.halt(&StopError{Reason: "the account's daily API limit is used up; " + dailyReset(time.Now()), Err: err})
+			return nil, errHalted
 		default:
 			return nil, err
 		}
 	}
 }
+
+// dailyReset says when HubSpot's daily quota comes back: at midnight in the
+// account's time zone (a setting of the account, not visible to the API).
+func dailyReset(now time.Time) string {
+	next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
+	return fmt.Sprintf("it resets at midnight in the account's time zone (at %s if that is UTC, in %s); rerun then",
+		next.Format("2006-01-02 15:04 MST"), next.Sub(now.UTC()).Round(time.Minute))
+}
+
+// checkReserve returns a *StopError when the account's daily requests left
+// fell to the reserve that other integrations need.
+func (p *Pipeline) checkReserve(rl sink.RateLimit) error {
+	if rl.DailyRemaining < 0 {
+		return nil
+	}
+	reserve := int(p.cfg.DailyReserve)
+	if p.cfg.DailyReservePercent > 0 && rl.Daily > 0 {
+		reserve = max(reserve, int(p.cfg.DailyReservePercent*float64(rl.Daily)/100))
+	}
+	if reserve <= 0 || rl.DailyRemaining > reserve {
+		return nil
+	}
+	return &StopError{
+		Reason: fmt.Sprintf("daily reserve reached: %d requests left today, --daily-reserve keeps %d for other integrations; %s",
+			rl.DailyRemaining, reserve, dailyReset(time.Now())),
+		Err: ErrDailyReserve,
+	}
+}
+
+// ErrDailyReserve is wrapped by the StopError of a run that stopped to
+// leave the rest of the daily quota to other integrations.
+var ErrDailyReserve = errors.New("daily reserve reached")
 
 // backoff is the wait before retry number attempt: exponential from
 // BackoffBase, capped at BackoffMax, with full jitter in its upper half.
@@ -86,6 +142,46 @@ func (p *Pipeline) backoff(attempt int) time.Duration {
 		d = p.cfg.BackoffMax
 	}
 	return d/2 + rand.N(d/2+1)
+}
+
+// health decides when HubSpot is down rather than flaky: too many failed
+// attempts in a row across all workers, or no success for too long.
+type health struct {
+	maxFailures int
+	maxSilence  time.Duration
+
+	mu          sync.Mutex
+	failures    int
+	lastSuccess time.Time
+}
+
+func (h *health) success() {
+	h.mu.Lock()
+	h.failures = 0
+	h.lastSuccess = time.Now()
+	h.mu.Unlock()
+}
+
+// recentSuccess reports whether a request succeeded within d.
+func (h *health) recentSuccess(d time.Duration) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return time.Since(h.lastSuccess) < d
+}
+
+// failure records a failed attempt and returns why the run should stop, or
+// "" to go on.
+func (h *health) failure() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.failures++
+	switch {
+	case h.failures >= h.maxFailures:
+		return fmt.Sprintf("%d attempts in a row failed", h.failures)
+	case time.Since(h.lastSuccess) >= h.maxSilence:
+		return fmt.Sprintf("no request succeeded for %s", time.Since(h.lastSuccess).Round(time.Second))
+	}
+	return ""
 }
 
 // pacer lowers the limiter's pace when HubSpot answers 429 (the account's
@@ -98,9 +194,10 @@ type pacer struct {
 	consecutive int // 429s since the last success
 }
 
-func (pc *pacer) init(lim *Limiter) { pc.lim = lim }
-
-// limited records a 429 and returns how long the caller should wait.
+// limited records a 429 and returns how long the caller should wait: what
+// Retry-After says when HubSpot sends it, else a tenth of the window,
+// doubling with each 429 in a row up to the whole window. Every worker
+// waits as long.
 func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	pc.mu.Lock()
 	pc.consecutive++
@@ -110,14 +207,14 @@ func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	if cur := pc.lim.Pace(); cur > 0 {
 		pc.lim.SetPace(cur * 0.8)
 	}
-	wait := time.Second
+	_, window := pc.lim.Limit()
 	if e != nil && e.RateLimit.Interval > 0 {
-		wait = e.RateLimit.Interval / 10
+		window = e.RateLimit.Interval
 	}
-	wait <<= min(n-1, 6)
-	if e != nil && e.RateLimit.Interval > 0 && wait > e.RateLimit.Interval {
-		wait = e.RateLimit.Interval
+	if window <= 0 {
+		window = 10 * time.Second
 	}
+	wait := min((window/10)<<min(n-1, 6), window)
 	if e != nil && e.RetryAfter > 0 {
 		wait = e.RetryAfter
 	}
@@ -125,7 +222,7 @@ func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	return wait
 }
 
-// success records an answered request.
+// success records an answered request and raises the pace by 1%.
 func (pc *pacer) success() {
 	pc.mu.Lock()
 	pc.consecutive = 0

@@ -14,6 +14,7 @@ import (
 const (
 	CodeUnknownOutcome = "UNKNOWN_OUTCOME" // HubSpot twice neither confirmed nor rejected the record
 	CodeRejected       = "REJECTED"        // HubSpot rejected the record without naming an error code
+	CodeKeepsFailing   = "KEEPS_FAILING"   // HubSpot failed every attempt on this record alone while others went through
 )
 
 // work takes batches until work is closed and settles each one.
@@ -28,9 +29,23 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 				return nil
 			}
 		}
+		if p.draining() {
+			// Stopping: send nothing new. The batch stays unsettled
+			// and the next run sends it.
+			return nil
+		}
 		fails := make([]failure, len(b.items))
-		if err := p.settle(ctx, b, b.items, fails); err != nil {
+		all := make([]int, len(b.items))
+		for i := range all {
+			all[i] = i
+		}
+		if err := p.settle(ctx, b, all, fails); errors.Is(err, errHalted) {
+			return nil
+		} else if err != nil {
 			return fmt.Errorf("send batch %d: %w", b.seq, err)
+		}
+		if err := p.streak.settled(fails); err != nil {
+			return err
 		}
 		select {
 		case done <- settled{b: b, fails: fails}:
@@ -40,42 +55,25 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 	}
 }
 
-// settle sends items and records in fails why any of them failed. A batch
-// that HubSpot rejects as a whole is split in halves until the rejected
-// records stand alone; inputs whose outcome HubSpot does not report are sent
-// once more on their own. It returns an error only when the run must stop.
-func (p *Pipeline) settle(ctx context.Context, b *batch, items []item, fails []failure) error {
-	res, err := p.send(ctx, b, items)
+// settle sends the items of b named by idx and records in fails why any of
+// them failed. A batch that HubSpot rejects as a whole is split until the
+// rejected records stand alone: first into the records HubSpot's answer
+// points at and the rest, otherwise in halves. Inputs whose outcome HubSpot
+// does not report are sent once more on their own. It returns an error only
+// when the run must stop.
+func (p *Pipeline) settle(ctx context.Context, b *batch, idx []int, fails []failure) error {
+	res, err := p.send(ctx, b, idx)
 	if err != nil {
-		if sink.Classify(err) != sink.ClassRejected {
-			return err
-		}
-		var apiErr *sink.APIError
-		errors.As(err, &apiErr)
-		if len(items) == 1 {
-			fails[0] = rejection(apiErr)
-			p.log.Debug("record rejected", zap.Uint64("batch", b.seq), zap.Int64("line", items[0].rec.Line),
-				zap.String("code", fails[0].code), zap.String("correlation_id", apiErr.CorrelationID))
-			return nil
-		}
-		p.stats.Splits.Add(1)
-		p.log.Debug("batch rejected, splitting", zap.Uint64("batch", b.seq), zap.Int("records", len(items)),
-			zap.String("correlation_id", apiErr.CorrelationID))
-		half := len(items) / 2
-		if err := p.settle(ctx, b, items[:half], fails[:half]); err != nil {
-			return err
-		}
-		return p.settle(ctx, b, items[half:], fails[half:])
+		return p.split(ctx, b, idx, fails, err)
 	}
-
 	var unknown []int
-	for i, r := range res.Items {
+	for j, r := range res.Items {
 		switch r.Outcome {
 		case sink.Applied:
 		case sink.Failed:
-			fails[i] = failure{code: r.Code, message: r.Message}
+			fails[idx[j]] = failure{code: r.Code, message: r.Message}
 		default:
-			unknown = append(unknown, i)
+			unknown = append(unknown, idx[j])
 		}
 	}
 	if len(unknown) == 0 {
@@ -83,37 +81,67 @@ func (p *Pipeline) settle(ctx context.Context, b *batch, items []item, fails []f
 	}
 	p.log.Warn("outcome not reported, sending again", zap.Uint64("batch", b.seq),
 		zap.Int("records", len(unknown)), zap.String("correlation_id", res.CorrelationID))
-	again := make([]item, len(unknown))
-	for j, i := range unknown {
-		again[j] = items[i]
-	}
-	res, err = p.send(ctx, b, again)
+	res, err = p.send(ctx, b, unknown)
 	if err != nil {
-		if sink.Classify(err) != sink.ClassRejected {
-			return err
-		}
-		// Rare: a batch that was accepted once is rejected now. Isolate
-		// the records as for any rejected batch.
-		sub := make([]failure, len(again))
-		if err := p.settle(ctx, b, again, sub); err != nil {
-			return err
-		}
-		for j, i := range unknown {
-			fails[i] = sub[j]
-		}
-		return nil
+		// Rare: inputs accepted once are rejected now. Isolate them as
+		// for any rejected batch.
+		return p.split(ctx, b, unknown, fails, err)
 	}
-	for j, i := range unknown {
-		switch r := res.Items[j]; r.Outcome {
+	for j, r := range res.Items {
+		switch r.Outcome {
 		case sink.Applied:
 		case sink.Failed:
-			fails[i] = failure{code: r.Code, message: r.Message}
+			fails[unknown[j]] = failure{code: r.Code, message: r.Message}
 		default:
-			fails[i] = failure{code: CodeUnknownOutcome,
+			fails[unknown[j]] = failure{code: CodeUnknownOutcome,
 				message: "HubSpot answered twice without confirming or rejecting this record; check it in HubSpot and resend if needed"}
 		}
 	}
 	return nil
+}
+
+// split handles err, the failure of a request for the items idx: a rejected
+// request (or one that kept failing while other requests went through) is
+// split and its parts settled; a single record takes the failure. Any other
+// error is returned.
+func (p *Pipeline) split(ctx context.Context, b *batch, idx []int, fails []failure, err error) error {
+	var apiErr *sink.APIError
+	errors.As(err, &apiErr)
+	keepsFailing := errors.Is(err, errBatchKeepsFailing)
+	if !keepsFailing {
+		if sink.Classify(err) != sink.ClassRejected {
+			return err
+		}
+		if serr := schemaError(apiErr, b, idx); serr != nil {
+			return serr
+		}
+	}
+	if len(idx) == 1 {
+		f := rejection(apiErr)
+		if keepsFailing {
+			f = failure{code: CodeKeepsFailing, message: "HubSpot failed every attempt to update this record: " + err.Error()}
+		}
+		f.rejected = true
+		fails[idx[0]] = f
+		p.log.Debug("record rejected", zap.Uint64("batch", b.seq), zap.Int64("line", b.items[idx[0]].rec.Line),
+			zap.String("code", f.code), zap.String("correlation_id", correlation(apiErr)))
+		return nil
+	}
+	p.stats.Splits.Add(1)
+	first, second := suspects(apiErr, b, idx)
+	p.log.Debug("batch rejected, splitting", zap.Uint64("batch", b.seq), zap.Int("records", len(idx)),
+		zap.Int("suspects", len(first)), zap.String("correlation_id", correlation(apiErr)))
+	if err := p.settle(ctx, b, first, fails); err != nil {
+		return err
+	}
+	return p.settle(ctx, b, second, fails)
+}
+
+func correlation(e *sink.APIError) string {
+	if e == nil {
+		return ""
+	}
+	return e.CorrelationID
 }
 
 // rejection turns a whole-request rejection of a single record into its
@@ -129,11 +157,11 @@ func rejection(e *sink.APIError) failure {
 	return failure{code: code, message: msg}
 }
 
-// inputs converts items into the request's inputs.
-func inputs(items []item) []sink.Input {
-	in := make([]sink.Input, len(items))
-	for i := range items {
-		in[i] = sink.Input{ID: items[i].rec.ID, Props: items[i].rec.Props}
+// inputs converts the items of b named by idx into the request's inputs.
+func inputs(b *batch, idx []int) []sink.Input {
+	in := make([]sink.Input, len(idx))
+	for j, i := range idx {
+		in[j] = sink.Input{ID: b.items[i].rec.ID, Props: b.items[i].rec.Props}
 	}
 	return in
 }

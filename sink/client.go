@@ -54,6 +54,9 @@ type Config struct {
 	HTTPClient *http.Client
 	// UserAgent is sent as User-Agent; default "hubsync".
 	UserAgent string
+	// Timeout, when positive and HTTPClient is nil, bounds each request
+	// (and the wait for response headers) instead of the defaults above.
+	Timeout time.Duration
 }
 
 // String describes the config with the token redacted.
@@ -116,7 +119,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = defaultHTTPClient()
+		hc = defaultHTTPClient(cfg.Timeout)
 	}
 	ua := cfg.UserAgent
 	if ua == "" {
@@ -179,8 +182,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// defaultHTTPClient returns the client used when Config.HTTPClient is nil.
-func defaultHTTPClient() *http.Client {
+// defaultHTTPClient returns the client used when Config.HTTPClient is nil;
+// timeout > 0 replaces the per-request and response-header timeouts.
+func defaultHTTPClient(timeout time.Duration) *http.Client {
+	header, overall := 60*time.Second, 90*time.Second
+	if timeout > 0 {
+		header, overall = timeout, timeout
+	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -188,7 +196,7 @@ func defaultHTTPClient() *http.Client {
 		ForceAttemptHTTP2:     true,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
+		ResponseHeaderTimeout: header,
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConns:          32,
@@ -196,7 +204,7 @@ func defaultHTTPClient() *http.Client {
 	}
 	return &http.Client{
 		Transport: tr,
-		Timeout:   90 * time.Second,
+		Timeout:   overall,
 		// A redirected POST may turn into a GET and the body is not
 		// replayable; surface the 3xx as an *APIError instead.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

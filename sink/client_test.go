@@ -120,7 +120,7 @@ func TestTokenNeverPrinted(t *testing.T) {
 }
 
 func TestDefaultHTTPClient(t *testing.T) {
-	hc := defaultHTTPClient()
+	hc := defaultHTTPClient(0)
 	tr, ok := hc.Transport.(*http.Transport)
 	if !ok {
 		t.Fatalf("transport is %T", hc.Transport)
@@ -131,5 +131,9 @@ func TestDefaultHTTPClient(t *testing.T) {
 	}
 	if hc.CheckRedirect == nil || hc.CheckRedirect(nil, nil) != http.ErrUseLastResponse {
 		t.Error("default client follows redirects")
+	}
+	short := defaultHTTPClient(2 * time.Second)
+	if short.Timeout != 2*time.Second || short.Transport.(*http.Transport).ResponseHeaderTimeout != 2*time.Second {
+		t.Errorf("Timeout 2s gives client timeout %v", short.Timeout)
 	}
 }
