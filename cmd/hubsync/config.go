@@ -24,6 +24,8 @@ type syncOptions struct {
 	Rate           string `yaml:"rate"`
 	DeadLetter     string `yaml:"dead_letter"`
 	Checkpoint     string `yaml:"checkpoint"`
+	DailyReserve   string `yaml:"daily_reserve"`
+	RequestTimeout string `yaml:"request_timeout"`
 	Restart        bool   `yaml:"-"` // a flag only: never make a config file discard progress
 	Empty          string `yaml:"empty"`
 	TokenFile      string `yaml:"token_file"`
@@ -41,6 +43,7 @@ func defaultSyncOptions() syncOptions {
 		Rate:           "100/10s",
 		Empty:          "skip",
 		MaxRecordBytes: 1 << 20,
+		RequestTimeout: "60s",
 		LogFormat:      "auto",
 		LogLevel:       "info",
 	}
@@ -87,6 +90,8 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.DeadLetter, "dead-letter", o.DeadLetter, "`FILE` for failed records (default: NAME.dead-letter.csv or .jsonl next to the input NAME.csv)")
 	fs.StringVar(&o.Checkpoint, "checkpoint", o.Checkpoint, "progress `FILE`, so that a rerun resumes (default: INPUT.checkpoint.json next to the input)")
 	fs.BoolVar(&o.Restart, "restart", o.Restart, "discard the checkpoint and start from the beginning (an existing dead-letter file is moved aside)")
+	fs.StringVar(&o.DailyReserve, "daily-reserve", o.DailyReserve, "stop resumably before the account's daily requests left fall to `N|P%`: a count, or a percentage of the daily allowance, kept for other integrations")
+	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it")
 	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
 	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")
 	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; longer ones go to the dead-letter file")

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink"
 )
 
 // Exit statuses, decided in exitCode and nowhere else.
@@ -38,4 +40,29 @@ func exitCode(err error, deadLettered int64) int {
 		return exitResumable
 	}
 	return exitFatal
+}
+
+// advice tells the user what to do about err, when there is more to say
+// than the error itself.
+func advice(err error) string {
+	var api *sink.APIError
+	if !errors.As(err, &api) {
+		return ""
+	}
+	switch api.StatusCode {
+	case 401:
+		return "HubSpot did not accept the access token: check HUBSPOT_ACCESS_TOKEN (or the --token-file) holds a current private app token; progress is saved, rerun once it is fixed"
+	case 403:
+		scopes := ""
+		for _, d := range api.Errors {
+			if s := d.Context["requiredScopes"]; len(s) > 0 {
+				scopes = strings.Join(s, ", ")
+			}
+		}
+		if scopes == "" {
+			scopes = "the object's write scope (crm.objects.contacts.write for contacts and communications)"
+		}
+		return "the token lacks a scope this call needs: give the private app " + scopes + ", then rerun"
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,6 +80,9 @@ func runSync(ctx context.Context, args []string, e env) int {
 	code := exitCode(err, dead)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
+		if hint := advice(err); hint != "" {
+			fmt.Fprintf(e.stderr, "hubsync sync: %s\n", hint)
+		}
 	}
 	return code
 }
@@ -144,12 +148,21 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--rate: %w", err)}
 	}
+	reserve, reservePct, err := parseReserve(o.DailyReserve)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	timeout, err := time.ParseDuration(o.RequestTimeout)
+	if err != nil || timeout <= 0 {
+		return nil, usageError{fmt.Errorf("--request-timeout %q: want a positive duration such as 60s", o.RequestTimeout)}
+	}
 	client, err := sink.New(sink.Config{
 		BaseURL:    o.BaseURL,
 		Token:      token,
 		ObjectType: o.Object,
 		IDProperty: o.IDProperty,
 		UserAgent:  "hubsync/" + version,
+		Timeout:    timeout,
 	})
 	if err != nil {
 		return nil, usageError{err}
@@ -221,6 +234,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		Start:      j.start(),
 		Skip:       j.skipper(deadLines),
 		Progress:   j,
+
+		DailyReserve:        reserve,
+		DailyReservePercent: reservePct,
 	}, reader, client, dead, pipeline.NewLimiter(rate.N, rate.Window), log)
 	if err != nil {
 		dead.Close()
@@ -294,6 +310,27 @@ func (o syncOptions) settings(format source.Format) map[string]string {
 		"id_property": o.IDProperty,
 		"empty":       o.Empty,
 	}
+}
+
+// parseReserve reads --daily-reserve: "" (none), a count "5000", or a
+// percentage "10%".
+func parseReserve(s string) (int, float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, 0, nil
+	}
+	if pct, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || v <= 0 || v >= 100 {
+			return 0, 0, fmt.Errorf("--daily-reserve %q: want a percentage between 0 and 100, such as 10%%", s)
+		}
+		return 0, v, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, 0, fmt.Errorf("--daily-reserve %q: want a number of requests or a percentage, such as 5000 or 10%%", s)
+	}
+	return n, 0, nil
 }
 
 // readToken returns the access token from tokenFile when set, else from
