@@ -83,6 +83,7 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 			return false, fmt.Errorf("read input: %w", err)
 		}
 		p.stats.Read.Add(1)
+		p.stats.Offset.Store(rec.End)
 		if p.cfg.Skip != nil && p.cfg.Skip(&rec) {
 			p.stats.Skipped.Add(1)
 			continue

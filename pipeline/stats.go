@@ -11,6 +11,7 @@ import (
 type Stats struct {
 	Read         atomic.Int64 // records read (parsed or not)
 	Skipped      atomic.Int64 // records read that an earlier run already settled
+	Offset       atomic.Int64 // byte offset in the input just past the last record read
 	Applied      atomic.Int64 // records HubSpot confirmed
 	DeadLettered atomic.Int64 // records written to the dead-letter file
 	Requests     atomic.Int64 // batch/update requests sent, retries included
