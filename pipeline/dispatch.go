@@ -88,6 +88,9 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 			p.stats.Skipped.Add(1)
 			continue
 		}
+		if p.cfg.Transform != nil && rec.Err == nil {
+			p.cfg.Transform(&rec)
+		}
 		if rec.Err != nil {
 			failed = append(failed, rec)
 			lastEnd = position(rec)

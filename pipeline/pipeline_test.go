@@ -433,3 +433,31 @@ func TestRunDeadLetterWriteFailureStops(t *testing.T) {
 		t.Fatalf("Run = %v, want %v", err, diskFull)
 	}
 }
+
+func TestRunTransform(t *testing.T) {
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) {
+		for _, x := range in {
+			if x.Props[0].Value != "coerced" {
+				t.Errorf("record %s sent with %q, want the transformed value", x.ID, x.Props[0].Value)
+			}
+		}
+		return applyAll(in), nil
+	}}
+	d := &fakeDead{}
+	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1, Transform: func(rec *source.Record) {
+		if rec.ID == "2" {
+			rec.Err = &source.RecordError{Code: "INVALID_DATE", Message: "not a day"}
+			return
+		}
+		rec.Props[0].Value = "coerced"
+	}}, records("1", "2", "3"), s, d)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"2:INVALID_DATE"}, d.entries); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+	if s.calls != 1 {
+		t.Errorf("%d requests, want 1", s.calls)
+	}
+}
