@@ -1,0 +1,169 @@
+package sink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// Property is one property definition from GET /crm/v3/properties/{objectType}
+// (REFERENCE §9).
+type Property struct {
+	Name      string
+	Label     string
+	Type      string   // string, number, bool, date, datetime, enumeration, phone_number, …
+	FieldType string   // text, textarea, number, booleancheckbox, date, select, radio, checkbox, …
+	Options   []Option // enumeration options, in the order HubSpot lists them
+
+	HasUniqueValue bool // usable as idProperty
+	Calculated     bool // computed by HubSpot; never writable
+	ReadOnlyValue  bool // from modificationMetadata.readOnlyValue
+}
+
+// Option is one allowed value of an enumeration property. HubSpot accepts
+// Value, never Label.
+type Option struct {
+	Label  string
+	Value  string
+	Hidden bool
+}
+
+// ReadOnly reports whether a value of p cannot be written.
+func (p *Property) ReadOnly() bool { return p.Calculated || p.ReadOnlyValue }
+
+// Properties fetches the definitions of the client's object type, once; it
+// does not retry. It blocks until the answer is read or ctx ends. Safe for
+// concurrent use.
+//
+// On any status but 200 it returns an *APIError (wrapped). A transport
+// failure, an unreadable 200 body (no "results" array) or the end of ctx is
+// returned wrapped as UpdateBatch returns it, so Classify tells the caller
+// whether to retry. Entries without a name are left out.
+func (c *Client) Properties(ctx context.Context) ([]Property, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, c.propertiesFailure(ctx, kindCallerDone, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.propertiesURL(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("get properties: %w", err)
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.propertiesFailure(ctx, kindTransport, err)
+	}
+	defer drainClose(resp.Body)
+
+	ok := resp.StatusCode == http.StatusOK
+	limit := maxErrorBody
+	if ok {
+		limit = maxResponseBody
+	}
+	buf := c.getBuffer()
+	defer c.putBuffer(buf)
+	var readErr error
+	buf.b, readErr = readLimited(buf.b[:0], resp.Body, limit)
+	if !ok {
+		return nil, fmt.Errorf("get properties: %w", parseAPIError(resp.StatusCode, resp.Header, buf.b, c.token, c.now()))
+	}
+	if readErr != nil {
+		return nil, c.propertiesFailure(ctx, kindUnreadable, fmt.Errorf("read 200 response: %w: %w", ErrUnreadableResponse, readErr))
+	}
+	props, err := decodeProperties(buf.b)
+	if err != nil {
+		return nil, c.propertiesFailure(ctx, kindUnreadable, fmt.Errorf("decode 200 response: %w: %w", ErrUnreadableResponse, err))
+	}
+	return props, nil
+}
+
+// propertiesURL derives GET /crm/v3/properties/{objectType} from the batch
+// endpoint, base/crm/v3/objects/{escaped type}/batch/update. The escaped type
+// holds no '/', so the last "/crm/v3/objects/" is the one New wrote.
+func (c *Client) propertiesURL() string {
+	const objects = "/crm/v3/objects/"
+	rest := strings.TrimSuffix(c.endpoint, "/batch/update")
+	i := strings.LastIndex(rest, objects)
+	return rest[:i] + "/crm/v3/properties/" + rest[i+len(objects):]
+}
+
+// propertiesFailure marks err like UpdateBatch's failures, so that Classify
+// treats both calls alike.
+func (c *Client) propertiesFailure(ctx context.Context, kind sendKind, err error) error {
+	if ctx.Err() != nil {
+		kind = kindCallerDone
+	}
+	return &sendError{kind, fmt.Errorf("get properties: %w", err)}
+}
+
+// propertiesBody is the lenient shape of a properties listing: every field
+// may be missing or of an unexpected type.
+type propertiesBody struct {
+	Results *[]struct {
+		Name           flexString `json:"name"`
+		Label          flexString `json:"label"`
+		Type           flexString `json:"type"`
+		FieldType      flexString `json:"fieldType"`
+		HasUniqueValue flexBool   `json:"hasUniqueValue"`
+		Calculated     flexBool   `json:"calculated"`
+		Options        []struct {
+			Label  flexString `json:"label"`
+			Value  flexString `json:"value"`
+			Hidden flexBool   `json:"hidden"`
+		} `json:"options"`
+		ModificationMetadata struct {
+			ReadOnlyValue flexBool `json:"readOnlyValue"`
+		} `json:"modificationMetadata"`
+	} `json:"results"`
+}
+
+var errNoResults = errors.New(`no "results" array`)
+
+func decodeProperties(b []byte) ([]Property, error) {
+	if !isJSONObject(b) {
+		return nil, errors.New("not a JSON object")
+	}
+	var body propertiesBody
+	if err := unmarshalLenient(b, &body); err != nil {
+		return nil, err
+	}
+	if body.Results == nil {
+		return nil, errNoResults
+	}
+	out := make([]Property, 0, len(*body.Results))
+	for _, r := range *body.Results {
+		if r.Name == "" {
+			continue
+		}
+		p := Property{
+			Name:           string(r.Name),
+			Label:          string(r.Label),
+			Type:           string(r.Type),
+			FieldType:      string(r.FieldType),
+			HasUniqueValue: bool(r.HasUniqueValue),
+			Calculated:     bool(r.Calculated),
+			ReadOnlyValue:  bool(r.ModificationMetadata.ReadOnlyValue),
+		}
+		for _, o := range r.Options {
+			p.Options = append(p.Options, Option{Label: string(o.Label), Value: string(o.Value), Hidden: bool(o.Hidden)})
+		}
+		out = append(out, p)
+	}
+	return slices.Clip(out), nil
+}
+
+// flexBool decodes true, "true" (any case) as true and anything else,
+// including null, objects and arrays, as false.
+type flexBool bool
+
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*f = flexBool(bytes.Equal(b, []byte("true")) || bytes.EqualFold(b, []byte(`"true"`)))
+	return nil
+}
