@@ -1,0 +1,52 @@
+package mapping
+
+import (
+	"testing"
+
+	"github.com/hubsync/hubsync/source"
+)
+
+// BenchmarkApply maps a record of ten properties of mixed types: "raw" as a
+// spreadsheet export writes them, "wire" already in HubSpot's forms.
+func BenchmarkApply(b *testing.B) {
+	cfg := Config{
+		Columns:            map[string]string{"Body": "hs_communication_body", "Channel": "hs_communication_channel_type"},
+		ThousandsSeparator: ",",
+		TimeZone:           "Europe/Berlin",
+		MatchLabels:        true,
+		MultiSeparator:     ",",
+	}
+	columns := []string{"id", "Body", "phone", "message_count", "is_priority", "follow_up_date",
+		"last_reply_at", "hs_timestamp", "sentiment", "topics", "Channel"}
+	wire := cfg
+	wire.MultiSeparator = ""
+	records := []struct {
+		name  string
+		cfg   Config
+		props []source.Prop
+	}{
+		{"raw", cfg, props(
+			"Body", "  Thanks, see you Tuesday!\u200b", "phone", "+49 30 1234567",
+			"message_count", "1,234", "is_priority", "Yes", "follow_up_date", "2024-02-29",
+			"last_reply_at", "2024-10-27 02:30", "hs_timestamp", "2024-05-01T12:00:00+02:00",
+			"sentiment", "Positive", "topics", "billing, support", "Channel", "sms")},
+		{"wire", wire, props(
+			"Body", "Thanks, see you Tuesday!", "phone", "+49 30 1234567",
+			"message_count", "1234", "is_priority", "true", "follow_up_date", "2024-02-29",
+			"last_reply_at", "2024-10-27T00:30:00.000Z", "hs_timestamp", "2024-05-01T10:00:00.000Z",
+			"sentiment", "pos", "topics", "BILLING;SUPPORT", "Channel", "SMS")},
+	}
+	for _, r := range records {
+		b.Run(r.name, func(b *testing.B) {
+			m := mustNew(b, r.cfg, columns)
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := source.Record{Line: 2, ID: "1", Props: r.props}
+				m.Apply(&rec)
+				if rec.Err != nil {
+					b.Fatal(rec.Err)
+				}
+			}
+		})
+	}
+}

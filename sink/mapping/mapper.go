@@ -1,0 +1,145 @@
+// Package mapping turns the raw values of a source.Record (column or key →
+// text) into the properties HubSpot will accept: it renames and drops
+// columns, adds constants and coerces each value by its property's type
+// (REFERENCE §9), or fails the record with a precise reason before anything
+// is sent. New checks the whole mapping against the object type's property
+// definitions once, up front.
+//
+// The package starts no goroutines and does no logging.
+package mapping
+
+import (
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/hubsync/hubsync/source"
+)
+
+// Mapper applies a checked mapping to records. It is immutable after New
+// and safe for concurrent use by multiple goroutines.
+//
+// Datetimes written without a UTC offset are read in the configured time
+// zone. A wall time that a daylight saving change repeats (Europe/Berlin
+// 2024-10-27 02:30) is taken at its first occurrence, on summer time
+// (00:30Z); one that the change skips (Europe/Berlin 2024-03-31 02:30) fails
+// the record with INVALID_DATETIME.
+type Mapper struct {
+	noun           string           // "column" (CSV) or "key" (JSONL), for messages
+	ordered        []plan           // CSV: plans of the header's columns, in header order
+	byName         map[string]*plan // every column or key the mapper knows
+	constants      []source.Prop
+	targets        []string
+	ignoreUnmapped bool
+	hints          map[string]string // JSONL: normalized name or label → property, for messages
+}
+
+// plan says what becomes of one column or key.
+type plan struct {
+	column string
+	drop   bool    // "-", or unmapped under IgnoreUnmapped
+	t      *target // nil when drop
+	check  bool    // another key or a constant may set t too (JSONL)
+}
+
+// Apply rewrites rec.Props in place: renamed, dropped, coerced, constants
+// appended after the record's own properties. A record whose Err is already
+// set is left alone.
+//
+// When a value would be refused, Apply leaves rec untouched except for
+// rec.Err, whose Message names the line, the column (or key), the value and
+// what was expected, and whose Code is one of the Code constants. Apply
+// allocates the new Props slice and any value it changes; it reads but
+// never modifies the old slice.
+func (m *Mapper) Apply(rec *source.Record) {
+	if rec.Err != nil {
+		return
+	}
+	out := make([]source.Prop, 0, len(rec.Props)+len(m.constants))
+	next := 0
+	for _, p := range rec.Props {
+		pl := m.plan(p.Name, &next)
+		switch {
+		case pl == nil && (m.ignoreUnmapped || source.IgnoredColumn(p.Name)):
+			continue
+		case pl == nil:
+			rec.Err = &source.RecordError{Code: CodeUnknownProperty, Message: m.unknownMessage(rec.Line, p.Name)}
+			return
+		case pl.drop:
+			continue
+		case pl.t.readOnly != "":
+			rec.Err = &source.RecordError{Code: CodeReadOnlyProperty, Message: fmt.Sprintf(
+				"line %d: %s %q: property %q is %s and cannot be written; drop it with \"-\" under mapping.columns",
+				rec.Line, m.noun, p.Name, pl.t.name, pl.t.readOnly)}
+			return
+		}
+		v, send, code, why := pl.t.coerce(p.Value)
+		if code != "" {
+			rec.Err = &source.RecordError{Code: code, Message: fmt.Sprintf("%s: %q %s", m.where(rec.Line, pl), clipValue(p.Value), why)}
+			return
+		}
+		if !send {
+			continue
+		}
+		if pl.check && (setIn(out, pl.t.name) || setIn(m.constants, pl.t.name)) {
+			rec.Err = &source.RecordError{Code: CodeDuplicateProperty, Message: fmt.Sprintf(
+				"%s: property %q is also set by another %s or by mapping.constants", m.where(rec.Line, pl), pl.t.name, m.noun)}
+			return
+		}
+		out = append(out, source.Prop{Name: pl.t.name, Value: v})
+	}
+	rec.Props = append(out, m.constants...)
+}
+
+// Properties returns the names of the properties the mapping writes, for a
+// dry-run report: for CSV those of the header's columns in column order,
+// then the constants'; for JSONL those named in Config.Columns and the
+// constants' (keys that are property names are only known per record).
+func (m *Mapper) Properties() []string { return slices.Clone(m.targets) }
+
+// plan finds name's plan. CSV records list their columns in header order,
+// so a cursor over m.ordered usually finds it without hashing.
+func (m *Mapper) plan(name string, next *int) *plan {
+	for i := *next; i < len(m.ordered); i++ {
+		if m.ordered[i].column == name {
+			*next = i + 1
+			return &m.ordered[i]
+		}
+	}
+	return m.byName[name]
+}
+
+func (m *Mapper) where(line int64, pl *plan) string {
+	if pl.column == pl.t.name {
+		return fmt.Sprintf("line %d: %s %q", line, m.noun, pl.column)
+	}
+	return fmt.Sprintf("line %d: %s %q (property %q)", line, m.noun, pl.column, pl.t.name)
+}
+
+func (m *Mapper) unknownMessage(line int64, name string) string {
+	return fmt.Sprintf("line %d: %s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
+		line, m.noun, name, didYouMean(m.hints[normalize(name)]))
+}
+
+func setIn(props []source.Prop, name string) bool {
+	for _, p := range props {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// maxQuoted bounds how much of a value a message quotes.
+const maxQuoted = 80
+
+func clipValue(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
