@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hubsync/hubsync/sink/mapping"
 )
 
 // syncOptions are the settings of a sync, from the config file and flags.
@@ -32,6 +34,14 @@ type syncOptions struct {
 	MaxRecordBytes int    `yaml:"max_record_bytes"`
 	LogFormat      string `yaml:"log_format"`
 	LogLevel       string `yaml:"log_level"`
+
+	// Mapping renames and drops columns, sets constants and tells how to
+	// read values (see package mapping). The flags below add to it.
+	Mapping   mapping.Config `yaml:"mapping"`
+	MapFlags  []string       `yaml:"-"` // --map COLUMN=PROPERTY
+	DropFlags []string       `yaml:"-"` // --drop COLUMN
+	SetFlags  []string       `yaml:"-"` // --set PROPERTY=VALUE
+	DryRun    bool           `yaml:"-"` // a flag only: a config file always means a real run
 }
 
 func defaultSyncOptions() syncOptions {
@@ -96,5 +106,16 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")
 	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; longer ones go to the dead-letter file")
 	fs.StringVar(&o.LogFormat, "log-format", o.LogFormat, "log output `FORMAT`: auto (console on a terminal, else json), console or json")
+	fs.BoolVar(&o.DryRun, "dry-run", o.DryRun, "read and check the whole file, write what would fail to NAME.dry-run.dead-letter.csv (or --dead-letter), send no write, and print the counts, the requests needed and the time they take at --rate")
+	fs.StringArrayVar(&o.MapFlags, "map", nil, "send column COLUMN as property PROPERTY: `COLUMN=PROPERTY` (repeatable; adds to mapping.columns)")
+	fs.StringArrayVar(&o.DropFlags, "drop", nil, "do not send `COLUMN` (repeatable)")
+	fs.StringArrayVar(&o.SetFlags, "set", nil, "send `PROPERTY=VALUE` on every record (repeatable; adds to mapping.constants)")
+	fs.BoolVar(&o.Mapping.IgnoreUnmapped, "ignore-unmapped", o.Mapping.IgnoreUnmapped, "drop columns that are neither mapped nor a property, instead of refusing to start")
+	fs.BoolVar(&o.Mapping.MatchLabels, "match-labels", o.Mapping.MatchLabels, "let enumeration values match an option's label too (case-insensitive)")
+	fs.StringSliceVar(&o.Mapping.DateLayouts, "date-layout", o.Mapping.DateLayouts, "Go time `LAYOUT` of date values, e.g. 01/02/2006 (repeatable, tried in order; default 2006-01-02)")
+	fs.StringSliceVar(&o.Mapping.DateTimeLayouts, "datetime-layout", o.Mapping.DateTimeLayouts, "Go time `LAYOUT` of datetime values (repeatable; default RFC 3339 forms and epoch ms)")
+	fs.StringVar(&o.Mapping.TimeZone, "time-zone", o.Mapping.TimeZone, "IANA `ZONE` of datetimes written without an offset (default UTC)")
+	fs.StringVar(&o.Mapping.MultiSeparator, "multi-separator", o.Mapping.MultiSeparator, "`SEP` between the values of a multi-select cell, e.g. \",\" (default ;)")
+	fs.StringVar(&o.Mapping.ThousandsSeparator, "thousands-separator", o.Mapping.ThousandsSeparator, "`SEP` between groups of three digits to strip from numbers, e.g. \",\" (default: none; a separator is an error)")
 	fs.StringVar(&o.LogLevel, "log-level", o.LogLevel, "log `LEVEL`: debug, info, warn or error")
 }

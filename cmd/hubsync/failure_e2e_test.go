@@ -142,7 +142,7 @@ func TestUnauthorizedMidRun(t *testing.T) {
 // TestDailyLimit runs into the emulator's daily quota: status 4, resumable,
 // with the reset time.
 func TestDailyLimit(t *testing.T) {
-	_, url := startEmulator(t, emulator.Config{SeedIDs: 10000, Daily: 30})
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 10000, Daily: 31}) // the preflight's GET and 30 batches
 	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 10000, seedIDs: 10000, unique: true, seed: 8})
 	res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0", ds.path)
 	if res.code != exitResumable {
@@ -161,7 +161,7 @@ func TestDailyLimit(t *testing.T) {
 
 // TestDailyReserve stops before the quota runs out, leaving a reserve.
 func TestDailyReserve(t *testing.T) {
-	_, url := startEmulator(t, emulator.Config{SeedIDs: 10000, Daily: 100})
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 10000, Daily: 101}) // the preflight's GET and 100 batches
 	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 10000, seedIDs: 10000, unique: true, seed: 8})
 	res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0",
 		"--workers", "1", "--daily-reserve", "75", ds.path)

@@ -59,9 +59,13 @@ func BenchmarkResume1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	cp := filepath.Join(dir, "big.csv.checkpoint.json")
-	settings := defaultSyncOptions()
-	settings.Object = "communications"
-	st := &checkpoint.State{Version: checkpoint.Version, Input: fp, Settings: settings.settings(source.CSV),
+	o := defaultSyncOptions()
+	o.Object = "communications"
+	pl, err := newPlan(o, ds.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := &checkpoint.State{Version: checkpoint.Version, Input: fp, Settings: pl.settings(),
 		Watermark: checkpoint.Pos{Offset: at90.Offset, Line: at90.Line}, DeadLetterPath: filepath.Join(dir, "big.dead-letter.csv"),
 		StartedAt: time.Now(), UpdatedAt: time.Now()}
 	if err := checkpoint.Save(cp, st); err != nil {
@@ -85,7 +89,7 @@ func BenchmarkResume1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			j, resumed, err := openJob(cp, st.DeadLetterPath, fp, settings.settings(source.CSV), false, nil)
+			j, resumed, err := openJob(cp, st.DeadLetterPath, fp, pl.settings(), false, nil)
 			if err != nil || !resumed {
 				b.Fatalf("openJob: resumed %v, %v", resumed, err)
 			}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +15,13 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.uber.org/zap"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
 	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/sink/deadletter"
+	"github.com/hubsync/hubsync/sink/mapping"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -129,34 +133,50 @@ func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error)
 	return opts, fs.Arg(0), nil
 }
 
-// syncFile runs one sync of file and returns its counters (nil when it
-// stopped before anything could be sent).
-func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger) (*pipeline.Stats, error) {
-	token, err := readToken(o.TokenFile, e.getenv)
-	if err != nil {
-		return nil, usageError{err}
+// plan is a sync's settings, checked and parsed, before anything is opened.
+type plan struct {
+	o          syncOptions
+	file       string
+	format     source.Format
+	rate       rateFlag
+	reserve    int
+	reservePct float64
+	mapping    mapping.Config
+}
+
+// newPlan checks the options; every error is a usage error.
+func newPlan(o syncOptions, file string) (*plan, error) {
+	pl := &plan{o: o, file: file}
+	var err error
+	if pl.format, err = inputFormat(o.Format, file); err != nil {
+		return nil, err
 	}
-	format, err := inputFormat(o.Format, file)
-	if err != nil {
-		return nil, usageError{err}
+	if _, err = source.ParseEmptyMode(o.Empty); err != nil {
+		return nil, err
 	}
-	empty, err := source.ParseEmptyMode(o.Empty)
-	if err != nil {
-		return nil, usageError{err}
+	if pl.rate, err = parseRate(o.Rate); err != nil {
+		return nil, fmt.Errorf("--rate: %w", err)
 	}
-	rate, err := parseRate(o.Rate)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--rate: %w", err)}
+	if pl.reserve, pl.reservePct, err = parseReserve(o.DailyReserve); err != nil {
+		return nil, err
 	}
-	reserve, reservePct, err := parseReserve(o.DailyReserve)
+	if pl.mapping, err = o.mappingConfig(pl.format); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// newClient builds the HubSpot client of a sync.
+func newClient(o syncOptions, getenv func(string) string) (*sink.Client, error) {
+	token, err := readToken(o.TokenFile, getenv)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	timeout, err := time.ParseDuration(o.RequestTimeout)
 	if err != nil || timeout <= 0 {
-		return nil, usageError{fmt.Errorf("--request-timeout %q: want a positive duration such as 60s", o.RequestTimeout)}
+		return nil, fmt.Errorf("--request-timeout %q: want a positive duration such as 60s", o.RequestTimeout)
 	}
-	client, err := sink.New(sink.Config{
+	return sink.New(sink.Config{
 		BaseURL:    o.BaseURL,
 		Token:      token,
 		ObjectType: o.Object,
@@ -164,15 +184,27 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		UserAgent:  "hubsync/" + version,
 		Timeout:    timeout,
 	})
+}
+
+// syncFile runs one sync of file and returns its counters (nil when it
+// stopped before anything could be sent).
+func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger) (*pipeline.Stats, error) {
+	pl, err := newPlan(o, file)
 	if err != nil {
 		return nil, usageError{err}
 	}
-
+	client, err := newClient(o, e.getenv)
+	if err != nil {
+		return nil, usageError{err}
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("open input: %w", err)}
 	}
 	defer f.Close()
+	if o.DryRun {
+		return dryRun(ctx, pl, client, f, e, log)
+	}
 	fp, err := checkpoint.Fingerprint(f, file)
 	if err != nil {
 		return nil, usageError{err}
@@ -183,9 +215,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	dlPath := o.DeadLetter
 	if dlPath == "" {
-		dlPath = defaultDeadLetterPath(file, format)
+		dlPath = defaultDeadLetterPath(file, pl.format)
 	}
-	j, resumed, err := openJob(cpPath, dlPath, fp, o.settings(format), o.Restart, append([]string{"hubsync", "sync"}, args...))
+	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, append([]string{"hubsync", "sync"}, args...))
 	if errors.Is(err, errComplete) {
 		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
 			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
@@ -193,6 +225,15 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	if err != nil {
 		return nil, usageError{err}
+	}
+
+	reader, header, err := openReader(f, pl.format, pl.readerOptions(j.start()))
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", file, err)}
+	}
+	mapper, err := preflight(ctx, client, pl, header, log)
+	if err != nil {
+		return nil, err
 	}
 	if !resumed {
 		// A dead-letter file without a checkpoint that accounts for it is
@@ -205,13 +246,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			log.Warn("moved an earlier dead-letter file aside", zap.String("from", dlPath), zap.String("to", moved))
 		}
 	}
-
-	ropts := source.Options{IDColumn: o.IDColumn, Empty: empty, MaxRecordBytes: o.MaxRecordBytes, Start: j.start()}
-	reader, header, err := openReader(f, format, ropts)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", file, err)}
-	}
-	deadLines, err := j.deadLettersSinceSave(dlPath, format)
+	deadLines, err := j.deadLettersSinceSave(dlPath, pl.format)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -220,33 +255,24 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			zap.String("was", j.state.DeadLetterPath), zap.String("now", dlPath))
 	}
 	j.state.DeadLetterPath = dlPath
-	dead, err := deadletter.Open(dlPath, format, header, deadletter.WithIDColumn(o.IDColumn))
+	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(o.IDColumn))
 	if err != nil {
 		return nil, usageError{err}
 	}
 	j.deadSize = dead.Size
 
-	p, err := pipeline.New(pipeline.Config{
-		BatchSize:  o.BatchSize,
-		Workers:    o.Workers,
-		ByProperty: o.IDProperty != "",
-		Drain:      e.interrupt,
-		Start:      j.start(),
-		Skip:       j.skipper(deadLines),
-		Progress:   j,
-
-		DailyReserve:        reserve,
-		DailyReservePercent: reservePct,
-	}, reader, client, dead, pipeline.NewLimiter(rate.N, rate.Window), log)
+	cfg := pl.pipelineConfig(e.interrupt, mapper)
+	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
+	p, err := pipeline.New(cfg, reader, client, dead, pipeline.NewLimiter(pl.rate.N, pl.rate.Window), log)
 	if err != nil {
 		dead.Close()
 		return nil, usageError{err}
 	}
 	j.stats = p.Stats()
 
-	log.Info("sync started", zap.String("file", file), zap.Stringer("format", format),
+	log.Info("sync started", zap.String("file", file), zap.Stringer("format", pl.format),
 		zap.String("object", o.Object), zap.String("base_url", o.BaseURL),
-		zap.Int("batch_size", o.BatchSize), zap.Int("workers", o.Workers), zap.String("rate", rate.String()),
+		zap.Int("batch_size", o.BatchSize), zap.Int("workers", o.Workers), zap.String("rate", pl.rate.String()),
 		zap.String("dead_letter", dlPath), zap.String("checkpoint", cpPath),
 		zap.Bool("resumed", resumed), zap.Int64("from_line", j.state.Watermark.Line))
 	start := time.Now()
@@ -263,6 +289,26 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			j.state.Watermark.Line, file, cpPath)}
 	}
 	return p.Stats(), runErr
+}
+
+// readerOptions are the source options of the plan, reading from start.
+// Empty CSV cells are kept as "": the mapper applies --empty (and its
+// per-property overrides).
+func (pl *plan) readerOptions(start source.Position) source.Options {
+	return source.Options{IDColumn: pl.o.IDColumn, Empty: source.EmptyClear, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start}
+}
+
+// pipelineConfig is the pipeline configuration of the plan.
+func (pl *plan) pipelineConfig(interrupt <-chan struct{}, m *mapping.Mapper) pipeline.Config {
+	return pipeline.Config{
+		BatchSize:           pl.o.BatchSize,
+		Workers:             pl.o.Workers,
+		ByProperty:          pl.o.IDProperty != "",
+		Drain:               interrupt,
+		Transform:           m.Apply,
+		DailyReserve:        pl.reserve,
+		DailyReservePercent: pl.reservePct,
+	}
 }
 
 // resumableError adds to a resumable stop how to resume.
@@ -301,14 +347,17 @@ func stopAfterDrain(ctx context.Context, interrupt <-chan struct{}, d time.Durat
 
 // settings are the options that shape the requests, which a checkpoint
 // binds to: resuming with other ones would mix two different jobs.
-func (o syncOptions) settings(format source.Format) map[string]string {
+func (pl *plan) settings() map[string]string {
+	m, _ := yaml.Marshal(pl.mapping)
+	sum := sha256.Sum256(m)
 	return map[string]string{
-		"object":      o.Object,
-		"base_url":    o.BaseURL,
-		"format":      format.String(),
-		"id_column":   o.IDColumn,
-		"id_property": o.IDProperty,
-		"empty":       o.Empty,
+		"object":      pl.o.Object,
+		"base_url":    pl.o.BaseURL,
+		"format":      pl.format.String(),
+		"id_column":   pl.o.IDColumn,
+		"id_property": pl.o.IDProperty,
+		"empty":       pl.o.Empty,
+		"mapping":     hex.EncodeToString(sum[:8]),
 	}
 }
 

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/sink/deadletter"
+	"github.com/hubsync/hubsync/sink/mapping"
+	"github.com/hubsync/hubsync/source"
+)
+
+// preflight fetches the object's property definitions once and checks the
+// mapping against them and the header, before anything is written. A
+// mistake in the mapping is a usage error listing every problem.
+func preflight(ctx context.Context, client *sink.Client, pl *plan, header []string, log *zap.Logger) (*mapping.Mapper, error) {
+	props, err := client.Properties(ctx)
+	if err != nil {
+		err = fmt.Errorf("fetch the %s property definitions: %w", pl.o.Object, err)
+		if sink.Classify(err) == sink.ClassFatal {
+			return nil, err
+		}
+		return nil, &pipeline.StopError{Reason: "HubSpot did not answer the preflight check; nothing was sent", Err: err}
+	}
+	m, err := mapping.New(pl.mapping, props, header, pl.o.IDColumn, pl.o.IDProperty)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("the input does not fit the %s properties; nothing was sent:\n%w", pl.o.Object, err)}
+	}
+	log.Info("preflight passed", zap.Int("properties", len(props)), zap.Strings("writes", m.Properties()))
+	return m, nil
+}
+
+// mappingConfig is the mapping: key of the config with the mapping flags
+// over it. The top-level --empty decides what an empty CSV cell means; in
+// JSON Lines an absent key leaves a property alone and "" or null clears it.
+func (o syncOptions) mappingConfig(format source.Format) (mapping.Config, error) {
+	c := o.Mapping
+	if c.Empty != "" {
+		return c, fmt.Errorf("mapping.empty: use the top-level empty key (or --empty), or mapping.properties.NAME.empty for one property")
+	}
+	c.Empty = o.Empty
+	if format == source.JSONL {
+		c.Empty = mapping.EmptyClear
+	}
+	c.Columns = cloneMap(c.Columns)
+	c.Constants = cloneMap(c.Constants)
+	for _, kv := range o.MapFlags {
+		col, prop, ok := strings.Cut(kv, "=")
+		if !ok || col == "" || prop == "" {
+			return c, fmt.Errorf("--map %q: want COLUMN=PROPERTY", kv)
+		}
+		c.Columns[col] = prop
+	}
+	for _, col := range o.DropFlags {
+		c.Columns[col] = "-"
+	}
+	for _, kv := range o.SetFlags {
+		prop, v, ok := strings.Cut(kv, "=")
+		if !ok || prop == "" {
+			return c, fmt.Errorf("--set %q: want PROPERTY=VALUE", kv)
+		}
+		c.Constants[prop] = v
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("mapping: %w", err)
+	}
+	return c, nil
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// drySender stands in for HubSpot in a dry run: it sends nothing and
+// reports every input applied, so that the pipeline counts the requests a
+// real run would make.
+type drySender struct{}
+
+func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchResult, error) {
+	res := &sink.BatchResult{StatusCode: 200, Items: make([]sink.ItemResult, len(in)),
+		RateLimit: sink.RateLimit{Max: -1, Remaining: -1, Daily: -1, DailyRemaining: -1}}
+	for i := range res.Items {
+		res.Items[i].Outcome = sink.Applied
+	}
+	return res, nil
+}
+
+// dryRun reads the whole file through mapping, coercion and validation,
+// writes what would fail to a dead-letter file, sends no write, and prints
+// what the real run would do.
+func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, e env, log *zap.Logger) (*pipeline.Stats, error) {
+	reader, header, err := openReader(f, pl.format, pl.readerOptions(source.Position{}))
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", pl.file, err)}
+	}
+	mapper, err := preflight(ctx, client, pl, header, log)
+	if err != nil {
+		return nil, err
+	}
+	dlPath := pl.o.DeadLetter
+	if dlPath == "" {
+		dlPath = strings.Replace(defaultDeadLetterPath(pl.file, pl.format), ".dead-letter.", ".dry-run.dead-letter.", 1)
+	}
+	if _, err := moveAside(dlPath); err != nil {
+		return nil, usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
+	}
+	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	cfg := pl.pipelineConfig(e.interrupt, mapper)
+	p, err := pipeline.New(cfg, reader, drySender{}, dead, pipeline.NewLimiter(0, 0), log)
+	if err != nil {
+		dead.Close()
+		return nil, usageError{err}
+	}
+	start := time.Now()
+	runErr := p.Run(ctx)
+	if err := dead.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	st := p.Stats()
+	requests := st.Requests.Load()
+	fmt.Fprintf(e.stderr, "dry run of %s (nothing was sent), %s:\n", pl.file, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "  records:  %d read, %d would be sent, %d would fail\n", st.Read.Load(), st.Applied.Load(), st.DeadLettered.Load())
+	for code, n := range st.DeadByCode() {
+		fmt.Fprintf(e.stderr, "            %d %s\n", n, code)
+	}
+	if st.DeadLettered.Load() > 0 {
+		fmt.Fprintf(e.stderr, "  failures: %s\n", dlPath)
+	}
+	fmt.Fprintf(e.stderr, "  requests: %d batch updates of up to %d records\n", requests, pl.o.BatchSize)
+	if pl.rate.N > 0 {
+		est := time.Duration(float64(requests) / float64(pl.rate.N) * float64(pl.rate.Window))
+		fmt.Fprintf(e.stderr, "  time:     about %s at --rate %s (plus HubSpot's answer times)\n", est.Round(time.Second), pl.rate.String())
+	}
+	return st, runErr
+}
