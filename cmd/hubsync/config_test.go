@@ -121,3 +121,15 @@ func TestDefaultPaths(t *testing.T) {
 		t.Errorf("jsonl dead letters at %s", got)
 	}
 }
+
+func TestRateFlagString(t *testing.T) {
+	for in, want := range map[string]string{"100/10s": "100/10s", "5/1m": "5/1m", "3/1h": "3/1h", "7/90m": "7/1h30m", "2/500ms": "2/500ms", "0": "0"} {
+		r, err := parseRate(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.String(); got != want {
+			t.Errorf("parseRate(%q).String() = %q, want %q", in, got, want)
+		}
+	}
+}

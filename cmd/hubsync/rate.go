@@ -58,15 +58,14 @@ func parseRate(s string) (rateFlag, error) {
 	return rateFlag{N: n, Window: w}, nil
 }
 
+// formatWindow prints a window as it would be typed: "10s", "1m", "1h30m".
 func formatWindow(d time.Duration) string {
 	s := d.String()
-	// time.Duration prints 10s as "10s" but 1m as "1m0s"; trim the zero tails.
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "m") || strings.HasSuffix(s, "h") {
-		return s
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	if s == "" {
-		return "0s"
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
-	return d.String()
+	return s
 }
