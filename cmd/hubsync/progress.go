@@ -1,0 +1,373 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"go.uber.org/zap"
+	"golang.org/x/term"
+
+	"github.com/hubsync/hubsync/pipeline"
+)
+
+// progressMode is how a sync shows its progress (--progress).
+type progressMode int
+
+const (
+	progressAuto   progressMode = iota // a bar when stderr is a terminal, else log lines
+	progressAlways                     // a bar
+	progressNever                      // log lines only
+)
+
+func (m progressMode) String() string {
+	switch m {
+	case progressAlways:
+		return "always"
+	case progressNever:
+		return "never"
+	}
+	return "auto"
+}
+
+// parseProgressMode reads --progress: auto (the default, also ""),
+// always or never.
+func parseProgressMode(s string) (progressMode, error) {
+	switch s {
+	case "auto", "":
+		return progressAuto, nil
+	case "always":
+		return progressAlways, nil
+	case "never":
+		return progressNever, nil
+	}
+	return progressAuto, fmt.Errorf("--progress %q: want auto, always or never", s)
+}
+
+const (
+	// progressLogEvery is the usual interval of progress log lines.
+	progressLogEvery = 10 * time.Second
+	// barRedraw is how often the bar is redrawn.
+	barRedraw = 200 * time.Millisecond
+	// barOverhead is the width of the bar line besides its text: the
+	// percentage, a bar of at least 10 cells, the spaces around, and a
+	// column to spare. The library narrows the bar to fit the terminal;
+	// the text leaves it that much.
+	barOverhead = len(" 100% |") + 10 + len("|  ") + len(" ") + 1
+)
+
+// startProgress shows the progress of a run until the returned stop is
+// called: a bar on out when mode is always, or auto and tty (out is a
+// terminal), redrawn every 200 ms; otherwise an Info log line on log every
+// interval (progressLogEvery when every is not positive). total is the
+// input's size in bytes, from the offset the run starts at (when it
+// resumes), stats the run's live counters.
+//
+// It starts one goroutine. stop ends it, waits for it, then draws the bar's
+// final state and ends its line, or logs one last line; it is idempotent.
+func startProgress(mode progressMode, out *progressOutput, tty bool, total, from int64, stats *pipeline.Stats, log *zap.Logger, every time.Duration) (stop func()) {
+	meter := newProgressMeter(total, from, time.Now())
+	var d progressDisplay = logDisplay{log}
+	tick := every
+	if tick <= 0 {
+		tick = progressLogEvery
+	}
+	if mode == progressAlways || (mode == progressAuto && tty) {
+		d = newBarDisplay(out, tty, meter.observe(time.Now(), countsOf(stats)))
+		tick = barRedraw
+	}
+
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				d.show(meter.observe(now, countsOf(stats)))
+			}
+		}
+	}()
+
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			<-exited
+			d.finish(meter.observe(time.Now(), countsOf(stats)))
+		})
+	}
+}
+
+// progressDisplay shows progress views as they come; finish shows the last.
+type progressDisplay interface {
+	show(progressView)
+	finish(progressView)
+}
+
+// logDisplay shows progress as log lines.
+type logDisplay struct{ log *zap.Logger }
+
+func (d logDisplay) show(v progressView)   { d.log.Info("progress", v.logFields()...) }
+func (d logDisplay) finish(v progressView) { d.show(v) }
+
+// barDisplay draws a progress bar on a terminal.
+type barDisplay struct {
+	out   *progressOutput
+	bar   *progressbar.ProgressBar
+	max   int64      // the bar's full size: the input's, at least 1
+	width func() int // the terminal's columns, 0 when unknown
+}
+
+func newBarDisplay(out *progressOutput, tty bool, first progressView) *barDisplay {
+	w := out.w
+	width := func() int { return 0 }
+	if f, ok := w.(*os.File); ok && tty {
+		width = func() int {
+			cols, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return cols
+		}
+	} else {
+		// Hide the *os.File so that the library neither asks a file that
+		// is no terminal for its width nor fsyncs it at every redraw.
+		w = struct{ io.Writer }{w}
+	}
+	d := &barDisplay{out: out, max: max(first.Total, 1), width: width}
+	d.bar = progressbar.NewOptions64(d.max,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetPredictTime(false), // ours is measured from where this run started
+		progressbar.OptionShowDescriptionAtLineEnd(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	)
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	out.bar = d.bar
+	d.draw(first)
+	return d
+}
+
+// draw must be called with d.out.mu held.
+func (d *barDisplay) draw(v progressView) {
+	// Keep the bar short of full until finish: once full, the library
+	// draws it no more, and records in flight are still settling.
+	_ = d.bar.Set64(min(v.Done, d.max-1))
+	text := v.barText(0)
+	if cols := d.width(); cols > 0 {
+		text = v.barText(cols - barOverhead)
+	}
+	d.bar.Describe(text) // draws the bar
+}
+
+func (d *barDisplay) show(v progressView) {
+	d.out.mu.Lock()
+	defer d.out.mu.Unlock()
+	d.draw(v)
+}
+
+func (d *barDisplay) finish(v progressView) {
+	d.out.mu.Lock()
+	defer d.out.mu.Unlock()
+	d.draw(v)
+	if v.Done >= v.Total {
+		_ = d.bar.Set64(d.max) // fills the bar, draws it and ends its line
+	} else {
+		_ = d.bar.Exit() // leaves the bar as drawn and ends its line
+	}
+	d.out.detach()
+}
+
+// progressCounts are the counters a progress view is made of.
+type progressCounts struct {
+	Offset, Read, Skipped, Applied, DeadLettered, Requests, RateLimited, Retries int64
+}
+
+func countsOf(s *pipeline.Stats) progressCounts {
+	return progressCounts{
+		Offset: s.Offset.Load(), Read: s.Read.Load(), Skipped: s.Skipped.Load(),
+		Applied: s.Applied.Load(), DeadLettered: s.DeadLettered.Load(),
+		Requests: s.Requests.Load(), RateLimited: s.RateLimited.Load(), Retries: s.Retries.Load(),
+	}
+}
+
+// progressView is where a run stands at one instant.
+type progressView struct {
+	progressCounts
+	Done, Total int64         // bytes of the input read, and its size
+	Percent     float64       // of the input read, rounded down to 0.1
+	PerSec      float64       // records processed (not skipped) per second lately
+	ETA         time.Duration // until the input is read; -1 while unknown
+}
+
+// rateWindow is about how far back rates and the ETA look.
+const rateWindow = 10 * time.Second
+
+// progressMeter turns counters into views, measuring rates over the last
+// rateWindow (at least) rather than since the start, so that the ETA
+// follows a pace that changes, as it does after 429s.
+type progressMeter struct {
+	total, from int64
+	samples     []progressSample // oldest first; only samples[0] may be older than rateWindow
+}
+
+type progressSample struct {
+	at              time.Time
+	done, processed int64
+}
+
+func newProgressMeter(total, from int64, start time.Time) *progressMeter {
+	return &progressMeter{total: total, from: from, samples: []progressSample{{at: start, done: from}}}
+}
+
+func (m *progressMeter) observe(now time.Time, c progressCounts) progressView {
+	v := progressView{progressCounts: c, Done: max(c.Offset, m.from), Total: m.total, Percent: 100, ETA: -1}
+	m.samples = append(m.samples, progressSample{at: now, done: v.Done, processed: c.Read - c.Skipped})
+	for len(m.samples) > 2 && now.Sub(m.samples[1].at) >= rateWindow {
+		m.samples = m.samples[1:]
+	}
+	if m.total > 0 {
+		v.Percent = math.Floor(1000*float64(min(v.Done, m.total))/float64(m.total)) / 10
+	}
+	old, cur := m.samples[0], m.samples[len(m.samples)-1]
+	dt := cur.at.Sub(old.at).Seconds()
+	if dt > 0 {
+		v.PerSec = math.Round(10*float64(cur.processed-old.processed)/dt) / 10
+	}
+	switch byteRate := float64(cur.done-old.done) / dt; {
+	case v.Done >= m.total:
+		v.ETA = 0
+	case dt > 0 && byteRate > 0:
+		v.ETA = time.Duration(float64(m.total-v.Done) / byteRate * float64(time.Second)).Round(time.Second)
+	}
+	return v
+}
+
+// progressOutput is the stream, stderr, that the progress bar and the log
+// share. While a bar is on screen, whole lines written to it go above the
+// bar: the bar is cleared, the lines written, the bar drawn again. A line
+// without its end waits for it. It is safe for concurrent use.
+type progressOutput struct {
+	mu      sync.Mutex
+	w       io.Writer
+	bar     *progressbar.ProgressBar // on screen; nil when there is none
+	pending []byte                   // an unfinished line, while bar is set
+}
+
+// newProgressOutput returns w shared by a bar and the log: create the
+// logger on it, and give it to startProgress.
+func newProgressOutput(w io.Writer) *progressOutput { return &progressOutput{w: w} }
+
+func (o *progressOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.bar == nil {
+		return o.w.Write(p)
+	}
+	o.pending = append(o.pending, p...)
+	end := bytes.LastIndexByte(o.pending, '\n') + 1
+	if end == 0 {
+		return len(p), nil
+	}
+	_ = o.bar.Clear()
+	_, err := o.w.Write(o.pending[:end])
+	o.pending = append(o.pending[:0], o.pending[end:]...)
+	_ = o.bar.RenderBlank()
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// detach forgets the bar, whose line has ended, and writes what waited.
+// It must be called with o.mu held.
+func (o *progressOutput) detach() {
+	o.bar = nil
+	if len(o.pending) > 0 {
+		_, _ = o.w.Write(o.pending)
+		o.pending = nil
+	}
+}
+
+// barText is the text after the bar, cut to fit width columns (0: no
+// limit) by dropping the least useful parts first.
+func (v progressView) barText(width int) string {
+	parts := []struct {
+		rank int // 1 is dropped last
+		text string
+	}{
+		{5, sizeOf(v.Done, v.Total)},
+		{8, "read " + group(v.Read)},
+		{2, perSecond(v.PerSec) + " rec/s"},
+		{3, "applied " + group(v.Applied)},
+		{4, "dead-lettered " + group(v.DeadLettered)},
+		{6, "retries " + group(v.Retries)},
+		{7, "429s " + group(v.RateLimited)},
+		{1, "ETA " + etaText(v.ETA)},
+	}
+	for keep := len(parts); keep > 0; keep-- {
+		var b strings.Builder
+		for _, p := range parts {
+			if p.rank > keep {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteString(" · ")
+			}
+			b.WriteString(p.text)
+		}
+		if s := b.String(); width <= 0 || len([]rune(s)) <= width {
+			return s
+		}
+	}
+	return ""
+}
+
+func (v progressView) logFields() []zap.Field {
+	f := []zap.Field{
+		zap.Float64("percent", v.Percent),
+		zap.Int64("read", v.Read),
+		zap.Int64("applied", v.Applied),
+		zap.Int64("dead_lettered", v.DeadLettered),
+		zap.Int64("requests", v.Requests),
+		zap.Int64("rate_limited", v.RateLimited),
+		zap.Int64("retries", v.Retries),
+		zap.Float64("records_per_sec", v.PerSec),
+	}
+	if v.ETA >= 0 {
+		f = append(f, zap.Duration("eta", v.ETA))
+	}
+	return f
+}
+
+// sizeOf is "14.8/40.0 MB": done in the unit of total.
+func sizeOf(done, total int64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB"}
+	div, i := 1.0, 0
+	for float64(total)/div >= 1000 && i < len(units)-1 {
+		div *= 1000
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d/%d B", done, total)
+	}
+	return fmt.Sprintf("%.1f/%.1f %s", float64(done)/div, float64(total)/div, units[i])
+}
+
+func etaText(d time.Duration) string {
+	if d < 0 {
+		return "--"
+	}
+	return d.String()
+}

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubsync/hubsync/checkpoint"
+	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/source"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/report")
+
+// reportCases are runs ending each way a sync can end.
+func reportCases() []struct {
+	name string
+	in   reportInput
+} {
+	opts := defaultSyncOptions()
+	opts.Object = "communications"
+	opts.BaseURL = "http://127.0.0.1:8080"
+	opts.Rate = "190/10s"
+	opts.DailyReserve = "10%"
+	opts.TokenFile = "/home/ops/.config/hubsync/token"
+	start := time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)
+	base := reportInput{
+		Options: opts, File: "calls.csv", Format: source.CSV,
+		Start: start, End: start.Add(62500 * time.Millisecond),
+		Checkpoint: "calls.csv.checkpoint.json", DeadLetter: "calls.dead-letter.csv",
+	}
+	with := func(f func(*reportInput)) reportInput {
+		in := base
+		f(&in)
+		return in
+	}
+	return []struct {
+		name string
+		in   reportInput
+	}{{
+		name: "complete",
+		in: with(func(in *reportInput) {
+			in.Counts = reportCounts{Read: 30000, Applied: 30000, Requests: 300}
+			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 30000, Requests: 300}
+		}),
+	}, {
+		name: "dead_letters",
+		in: with(func(in *reportInput) {
+			in.Counts = reportCounts{Read: 30000, Applied: 29997, DeadLettered: 3, Requests: 312,
+				RateLimited: 4, Retries: 2, SplitRequests: 6, DeadByCode: map[string]int64{"OBJECT_NOT_FOUND": 2, "INVALID_DATE": 1}}
+			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 29997, DeadLettered: 3, Requests: 312,
+				RateLimited: 4, Retries: 2, Splits: 6, ByCode: map[string]int64{"OBJECT_NOT_FOUND": 2, "INVALID_DATE": 1}}
+			in.ExitStatus = exitDeadLetters
+		}),
+	}, {
+		name: "interrupted_resumed",
+		in: with(func(in *reportInput) {
+			in.Resumed = true
+			in.Counts = reportCounts{Read: 10120, Skipped: 120, Applied: 9900, DeadLettered: 1,
+				DeadByCode: map[string]int64{"MALFORMED_ROW": 1}, Requests: 99, RateLimited: 1}
+			in.JobTotals = &checkpoint.Counts{Read: 20000, Applied: 19998, DeadLettered: 2, Requests: 200,
+				RateLimited: 1, ByCode: map[string]int64{"MALFORMED_ROW": 2}}
+			in.ExitStatus = exitResumable
+			in.Err = resumableError{err: pipeline.ErrInterrupted, hint: "every record before line 20001 of calls.csv is settled; progress is saved in calls.csv.checkpoint.json.\nRun the same command again to carry on from there."}
+		}),
+	}, {
+		name: "fatal",
+		in: with(func(in *reportInput) {
+			in.Counts = reportCounts{Read: 400, Requests: 1}
+			in.JobTotals = &checkpoint.Counts{}
+			in.ExitStatus = exitFatal
+			in.Err = fmt.Errorf("send batch 1: %w", &sink.APIError{StatusCode: 401, Category: "INVALID_AUTHENTICATION",
+				Message: "Authentication credentials not found.", CorrelationID: "9d3f-41c2"})
+		}),
+	}, {
+		name: "usage",
+		in: with(func(in *reportInput) {
+			in.Format = 0
+			in.Checkpoint, in.DeadLetter = "", ""
+			in.End = start.Add(3 * time.Millisecond)
+			in.ExitStatus = exitUsage
+			in.Err = usageError{errors.New("no access token: set HUBSPOT_ACCESS_TOKEN to a private app token, or pass --token-file FILE")}
+		}),
+	}}
+}
+
+func TestReportGolden(t *testing.T) {
+	for _, tt := range reportCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRunReport(tt.in)
+			path := filepath.Join(t.TempDir(), "report.json")
+			if err := writeReport(path, r); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, filepath.Join("testdata", "report", tt.name+".json"), data)
+
+			var summary bytes.Buffer
+			printSummary(&summary, r)
+			checkGolden(t, filepath.Join("testdata", "report", tt.name+".summary.txt"), summary.Bytes())
+		})
+	}
+}
+
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestReportNeverHoldsTheToken(t *testing.T) {
+	const token = "pat-na1-11111111-2222-3333-4444-555555555555"
+	t.Setenv("HUBSPOT_ACCESS_TOKEN", token)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	if err := writeFile(tokenFile, token+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range reportCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			in.Options.TokenFile = tokenFile
+			in.Token = token
+			// An error that quotes the token, as a proxy echoing the
+			// request might.
+			in.Err = fmt.Errorf("send batch 7: %w", &sink.APIError{StatusCode: 401,
+				Message: "invalid header Authorization: Bearer " + token})
+			r := newRunReport(in)
+			path := filepath.Join(dir, tt.name+".json")
+			if err := writeReport(path, r); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var summary bytes.Buffer
+			printSummary(&summary, r)
+			for what, text := range map[string]string{"report": string(data), "summary": summary.String()} {
+				if strings.Contains(text, token) || strings.Contains(text, "11111111-2222") {
+					t.Errorf("the %s holds the token:\n%s", what, text)
+				}
+			}
+			if want := "Bearer [token]"; !strings.Contains(r.Error, want) {
+				t.Errorf("error %q does not say %q", r.Error, want)
+			}
+		})
+	}
+}
+
+func TestWriteReport(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.json")
+	r := newRunReport(reportCases()[1].in)
+	for range 2 { // the second write replaces the first
+		if err := writeReport(path, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := st.Mode().Perm(); mode != 0o600 {
+		t.Errorf("mode %v, want 0600", mode)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got runReport
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("files left in %s: %v, want only run.json", dir, entries)
+	}
+
+	if err := writeReport(filepath.Join(dir, "missing", "run.json"), r); err == nil {
+		t.Error("writeReport into a missing folder succeeded")
+	}
+}
+
+func TestReportRunCounts(t *testing.T) {
+	if diff := cmp.Diff(reportCounts{}, runCounts(nil)); diff != "" {
+		t.Errorf("runCounts(nil) (-want +got):\n%s", diff)
+	}
+	s := &pipeline.Stats{}
+	s.Read.Store(1)
+	s.Skipped.Store(2)
+	s.Applied.Store(3)
+	s.DeadLettered.Store(4)
+	s.Requests.Store(5)
+	s.RateLimited.Store(6)
+	s.Retries.Store(7)
+	s.Splits.Store(8)
+	want := reportCounts{Read: 1, Skipped: 2, Applied: 3, DeadLettered: 4, Requests: 5, RateLimited: 6, Retries: 7, SplitRequests: 8}
+	if diff := cmp.Diff(want, runCounts(s)); diff != "" {
+		t.Errorf("runCounts (-want +got):\n%s", diff)
+	}
+}
