@@ -34,6 +34,8 @@ type syncOptions struct {
 	MaxRecordBytes int    `yaml:"max_record_bytes"`
 	LogFormat      string `yaml:"log_format"`
 	LogLevel       string `yaml:"log_level"`
+	Progress       string `yaml:"progress"`
+	Report         string `yaml:"report"`
 
 	// Mapping renames and drops columns, sets constants and tells how to
 	// read values (see package mapping). The flags below add to it.
@@ -56,6 +58,7 @@ func defaultSyncOptions() syncOptions {
 		RequestTimeout: "60s",
 		LogFormat:      "auto",
 		LogLevel:       "info",
+		Progress:       "auto",
 	}
 }
 
@@ -117,5 +120,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Mapping.TimeZone, "time-zone", o.Mapping.TimeZone, "IANA `ZONE` of datetimes written without an offset (default UTC)")
 	fs.StringVar(&o.Mapping.MultiSeparator, "multi-separator", o.Mapping.MultiSeparator, "`SEP` between the values of a multi-select cell, e.g. \",\" (default ;)")
 	fs.StringVar(&o.Mapping.ThousandsSeparator, "thousands-separator", o.Mapping.ThousandsSeparator, "`SEP` between groups of three digits to strip from numbers, e.g. \",\" (default: none; a separator is an error)")
+	fs.StringVar(&o.Progress, "progress", o.Progress, "progress display, `auto|always|never`: a live bar on a terminal (auto) or always; otherwise a log line every 10 s")
+	fs.StringVar(&o.Report, "report", o.Report, "write a JSON report of the run to `FILE` at its end (counts, requests, timings, paths, exit status; no secrets)")
 	fs.StringVar(&o.LogLevel, "log-level", o.LogLevel, "log `LEVEL`: debug, info, warn or error")
 }

@@ -9,6 +9,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Time zones for --time-zone and mapping.time_zone, also on systems
+	// without a zoneinfo database.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

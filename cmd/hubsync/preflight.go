@@ -98,34 +98,38 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 // dryRun reads the whole file through mapping, coercion and validation,
 // writes what would fail to a dead-letter file, sends no write, and prints
 // what the real run would do.
-func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, e env, log *zap.Logger) (*pipeline.Stats, error) {
+func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	reader, header, err := openReader(f, pl.format, pl.readerOptions(source.Position{}))
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", pl.file, err)}
+		return usageError{fmt.Errorf("%s: %w", pl.file, err)}
 	}
 	mapper, err := preflight(ctx, client, pl, header, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dlPath := pl.o.DeadLetter
 	if dlPath == "" {
 		dlPath = strings.Replace(defaultDeadLetterPath(pl.file, pl.format), ".dead-letter.", ".dry-run.dead-letter.", 1)
 	}
 	if _, err := moveAside(dlPath); err != nil {
-		return nil, usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
+		return usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
 	}
+	res.deadLetter = dlPath
 	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
 	}
 	cfg := pl.pipelineConfig(e.interrupt, mapper)
 	p, err := pipeline.New(cfg, reader, drySender{}, dead, pipeline.NewLimiter(0, 0), log)
 	if err != nil {
 		dead.Close()
-		return nil, usageError{err}
+		return usageError{err}
 	}
+	res.stats = p.Stats()
 	start := time.Now()
+	stopProgress := progress(p.Stats(), size, 0)
 	runErr := p.Run(ctx)
+	stopProgress()
 	if err := dead.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -144,5 +148,5 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, e en
 		est := time.Duration(float64(requests) / float64(pl.rate.N) * float64(pl.rate.Window))
 		fmt.Fprintf(e.stderr, "  time:     about %s at --rate %s (plus HubSpot's answer times)\n", est.Round(time.Second), pl.rate.String())
 	}
-	return st, runErr
+	return runErr
 }

@@ -69,26 +69,82 @@ func runSync(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "hubsync sync: %v\nRun 'hubsync sync --help' for the flags.\n", err)
 		return exitUsage
 	}
-	log, err := newLogger(opts.LogFormat, opts.LogLevel, e.stderr)
+	mode, err := parseProgressMode(opts.Progress)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
+		return exitUsage
+	}
+	out := newProgressOutput(e.stderr)
+	log, err := newLogger(opts.LogFormat, opts.LogLevel, out)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
 		return exitUsage
 	}
 	defer func() { _ = log.Sync() }()
 
-	stats, err := syncFile(ctx, opts, file, args, e, log)
-	var dead int64
-	if stats != nil {
-		dead = stats.DeadLettered.Load()
-	}
-	code := exitCode(err, dead)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
-		if hint := advice(err); hint != "" {
-			fmt.Fprintf(e.stderr, "hubsync sync: %s\n", hint)
+	res := &syncResult{start: time.Now()}
+	err = syncFile(ctx, opts, file, args, e, log, res, func(stats *pipeline.Stats, total, from int64) func() {
+		return startProgress(mode, out, isTerminal(e.stderr), total, from, stats, log, progressLogEvery)
+	})
+	code := exitCode(err, res.deadLettered())
+	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed,
+		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
+		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token})
+	if opts.Report != "" {
+		if werr := writeReport(opts.Report, r); werr != nil {
+			fmt.Fprintf(e.stderr, "hubsync sync: write the report: %v\n", werr)
 		}
 	}
+	switch {
+	case res.stats == nil && err != nil:
+		// Nothing ran: the error is the whole story.
+		fmt.Fprintf(e.stderr, "hubsync sync: %v\n", err)
+	case res.stats != nil:
+		printSummary(e.stderr, r)
+		if err != nil {
+			// The summary shows the error's first line; say the rest.
+			if _, rest, ok := strings.Cut(err.Error(), "\n"); ok {
+				fmt.Fprintln(e.stderr, rest)
+			}
+		}
+	}
+	if hint := advice(err); hint != "" {
+		fmt.Fprintf(e.stderr, "hubsync sync: %s\n", hint)
+	}
 	return code
+}
+
+// syncResult is what a sync leaves for its report, filled in as it goes.
+type syncResult struct {
+	start      time.Time
+	format     source.Format
+	stats      *pipeline.Stats // nil until the pipeline exists
+	job        *job            // nil for a dry run
+	resumed    bool
+	checkpoint string
+	deadLetter string
+	token      string
+}
+
+// deadLettered counts the records of the whole job (all runs) that are in
+// the dead-letter file, so that a resumed run of a job with dead letters
+// still ends with status 3.
+func (r *syncResult) deadLettered() int64 {
+	if t := r.totals(); t != nil {
+		return t.DeadLettered
+	}
+	if r.stats != nil {
+		return r.stats.DeadLettered.Load()
+	}
+	return 0
+}
+
+func (r *syncResult) totals() *checkpoint.Counts {
+	if r.job == nil || r.stats == nil {
+		return nil
+	}
+	c := r.job.counts()
+	return &c
 }
 
 // parseSyncArgs reads the config file named by --config, if any, then the
@@ -167,11 +223,7 @@ func newPlan(o syncOptions, file string) (*plan, error) {
 }
 
 // newClient builds the HubSpot client of a sync.
-func newClient(o syncOptions, getenv func(string) string) (*sink.Client, error) {
-	token, err := readToken(o.TokenFile, getenv)
-	if err != nil {
-		return nil, err
-	}
+func newClient(o syncOptions, token string) (*sink.Client, error) {
 	timeout, err := time.ParseDuration(o.RequestTimeout)
 	if err != nil || timeout <= 0 {
 		return nil, fmt.Errorf("--request-timeout %q: want a positive duration such as 60s", o.RequestTimeout)
@@ -186,28 +238,37 @@ func newClient(o syncOptions, getenv func(string) string) (*sink.Client, error) 
 	})
 }
 
-// syncFile runs one sync of file and returns its counters (nil when it
-// stopped before anything could be sent).
-func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger) (*pipeline.Stats, error) {
+// progressFunc starts the progress display of a run over an input of total
+// bytes from offset from; it returns the function that stops it.
+type progressFunc func(stats *pipeline.Stats, total, from int64) (stop func())
+
+// syncFile runs one sync of file, filling in res as it goes.
+func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	pl, err := newPlan(o, file)
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
 	}
-	client, err := newClient(o, e.getenv)
+	res.format = pl.format
+	token, err := readToken(o.TokenFile, e.getenv)
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
+	}
+	res.token = token
+	client, err := newClient(o, token)
+	if err != nil {
+		return usageError{err}
 	}
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("open input: %w", err)}
+		return usageError{fmt.Errorf("open input: %w", err)}
 	}
 	defer f.Close()
-	if o.DryRun {
-		return dryRun(ctx, pl, client, f, e, log)
-	}
 	fp, err := checkpoint.Fingerprint(f, file)
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
+	}
+	if o.DryRun {
+		return dryRun(ctx, pl, client, f, fp.Size, e, log, res, progress)
 	}
 	cpPath := o.Checkpoint
 	if cpPath == "" {
@@ -217,30 +278,32 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if dlPath == "" {
 		dlPath = defaultDeadLetterPath(file, pl.format)
 	}
+	res.checkpoint, res.deadLetter = cpPath, dlPath
 	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, append([]string{"hubsync", "sync"}, args...))
 	if errors.Is(err, errComplete) {
 		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
 			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
 	}
+	res.resumed = resumed
 
 	reader, header, err := openReader(f, pl.format, pl.readerOptions(j.start()))
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", file, err)}
+		return usageError{fmt.Errorf("%s: %w", file, err)}
 	}
 	mapper, err := preflight(ctx, client, pl, header, log)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !resumed {
 		// A dead-letter file without a checkpoint that accounts for it is
 		// from another run; appending would mix the two.
 		moved, err := moveAside(dlPath)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
+			return usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
 		}
 		if moved != "" {
 			log.Warn("moved an earlier dead-letter file aside", zap.String("from", dlPath), zap.String("to", moved))
@@ -248,7 +311,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	deadLines, err := j.deadLettersSinceSave(dlPath, pl.format)
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
 	}
 	if resumed && dlPath != j.state.DeadLetterPath {
 		log.Warn("dead-letter file differs from the last run's; records it had written since its last save may be written again",
@@ -257,7 +320,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	j.state.DeadLetterPath = dlPath
 	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(o.IDColumn))
 	if err != nil {
-		return nil, usageError{err}
+		return usageError{err}
 	}
 	j.deadSize = dead.Size
 
@@ -266,9 +329,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	p, err := pipeline.New(cfg, reader, client, dead, pipeline.NewLimiter(pl.rate.N, pl.rate.Window), log)
 	if err != nil {
 		dead.Close()
-		return nil, usageError{err}
+		return usageError{err}
 	}
 	j.stats = p.Stats()
+	res.stats, res.job = p.Stats(), j
 
 	log.Info("sync started", zap.String("file", file), zap.Stringer("format", pl.format),
 		zap.String("object", o.Object), zap.String("base_url", o.BaseURL),
@@ -277,7 +341,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		zap.Bool("resumed", resumed), zap.Int64("from_line", j.state.Watermark.Line))
 	start := time.Now()
 	runCtx, stop := stopAfterDrain(ctx, e.interrupt, drainTimeout)
+	stopProgress := progress(p.Stats(), fp.Size, j.start().Offset)
 	runErr := p.Run(runCtx)
+	stopProgress()
 	stop()
 	if err := dead.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("close dead-letter file: %w", err)
@@ -288,7 +354,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",
 			j.state.Watermark.Line, file, cpPath)}
 	}
-	return p.Stats(), runErr
+	return runErr
 }
 
 // readerOptions are the source options of the plan, reading from start.
