@@ -36,6 +36,13 @@ func coerceDate(v string, st *settings) (out, why string) {
 				continue
 			}
 			t = it.wall
+		case l.text == time.DateOnly:
+			ok, bad := parseDateOnly(v)
+			if ok && !bad {
+				return v, "" // the canonical form
+			}
+			outOfRange = outOfRange || bad
+			continue
 		default:
 			p, err := time.Parse(l.text, v)
 			if err != nil {
@@ -46,9 +53,6 @@ func coerceDate(v string, st *settings) (out, why string) {
 		}
 		if !inYears(t) {
 			return "", "is outside the years 0000 to 9999"
-		}
-		if l.text == time.DateOnly {
-			return v, "" // DateOnly parses only its own canonical form
 		}
 		return t.Format(time.DateOnly), ""
 	}
@@ -104,8 +108,8 @@ func coerceDateTime(v string, st *settings) (out, why string) {
 		if l.iso && len(v) == len(wireDateTime) && v[10] == 'T' && v[19] == '.' && v[23] == 'Z' {
 			return v, ""
 		}
-		var buf [64]byte // room for AppendFormat to work without growing
-		return string(t.AppendFormat(buf[:0], wireDateTime)), ""
+		var buf [len(wireDateTime)]byte
+		return string(appendWire(buf[:0], t)), ""
 	}
 	if outOfRange {
 		return "", "is not a time of the calendar (a field is out of range)"
@@ -126,6 +130,12 @@ func inZone(p time.Time, loc *time.Location) (t time.Time, ok bool) {
 	y, mo, d := p.Date()
 	h, mi, s := p.Clock()
 	first := time.Date(y, mo, d, h, mi, s, p.Nanosecond(), loc)
+	// Far from a change of offset, time.Date's answer is the only one.
+	start, end := first.ZoneBounds()
+	const near = 48 * time.Hour
+	if (start.IsZero() || first.Sub(start) > near) && (end.IsZero() || end.Sub(first) > near) {
+		return first, true
+	}
 	consider := func(c time.Time) {
 		cy, cmo, cd := c.Date()
 		ch, cmi, cs := c.Clock()
@@ -136,7 +146,6 @@ func inZone(p time.Time, loc *time.Location) (t time.Time, ok bool) {
 	consider(first)
 	// The wall time may also belong to the zone periods next to first's,
 	// at that period's offset.
-	start, end := first.ZoneBounds()
 	if !start.IsZero() {
 		_, off := start.Add(-time.Nanosecond).Zone()
 		consider(p.Add(-time.Duration(off) * time.Second).In(loc))

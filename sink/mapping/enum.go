@@ -128,12 +128,12 @@ func pick(values []string, i int) string {
 func (e *enum) coerceMulti(v string) (out string, send bool, why string) {
 	appendMode := strings.HasPrefix(v, e.sep)
 	canonical, parts := e.sep == ";", 0
-	for rest := v; rest != ""; {
+	for i, rest := 0, v; rest != ""; i++ {
 		part, tail, _ := strings.Cut(rest, e.sep)
 		rest = tail
 		p := strings.TrimSpace(part)
 		if p == "" {
-			canonical = canonical && parts == 0 && appendMode && part == ""
+			canonical = canonical && i == 0 && part == "" // the leading ';' of append mode
 			continue
 		}
 		val, why := e.lookup(p)

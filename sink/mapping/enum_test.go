@@ -70,6 +70,8 @@ func TestCoerceMulti(t *testing.T) {
 		{"labels", comma, "Alpha, gamma", "A;C"},
 		{"leading separator appends", comma, ",b", ";B"},
 		{"leading semicolon appends", Config{}, ";A;C", ";A;C"},
+		{"two leading semicolons", Config{}, ";;A", ";A"},
+		{"leading space then semicolon", Config{}, "; ;A", ";A"},
 		{"empty parts skipped", comma, "a,,b,", "A;B"},
 		{"separators only", comma, ", ,", "<skip>"},
 		{"spaces around semicolons", Config{}, " A ; B ", "A;B"},
@@ -149,5 +151,24 @@ func TestLongOptionListIndexed(t *testing.T) {
 	}
 	if _, why := e.lookup("nope"); !strings.Contains(why, "(80 more)") {
 		t.Errorf("message %q does not cut the list", why)
+	}
+}
+
+func TestOptionsUnknownLocally(t *testing.T) {
+	p := sink.Property{Name: "owner", Type: "enumeration", FieldType: "select"} // external options, none listed
+	tg := newTarget(&p, settings{multiSep: ";"})
+	out, send, code, _ := tg.coerce(" 4711 ")
+	if got := outcome(out, send, code); got != "4711" {
+		t.Errorf("coerce = %q, want the trimmed value passed through", got)
+	}
+}
+
+func TestHiddenOptionAccepted(t *testing.T) {
+	p := sink.Property{Name: "x", Type: "enumeration", FieldType: "radio", Options: []sink.Option{
+		{Label: "Old", Value: "old", Hidden: true}, {Label: "New", Value: "new"}}}
+	tg := newTarget(&p, settings{multiSep: ";"})
+	out, send, code, _ := tg.coerce("old")
+	if got := outcome(out, send, code); got != "old" {
+		t.Errorf("coerce = %q, want old: HubSpot hides such options from forms, not from the API [U]", got)
 	}
 }

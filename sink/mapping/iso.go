@@ -83,7 +83,7 @@ func parseISO(v string) (t isoTime, ok, rangeErr bool) {
 	if i != len(v) {
 		return t, false, false
 	}
-	if mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) || h > 23 || mi > 59 || s > 59 {
+	if !validDate(y, mo, d) || h > 23 || mi > 59 || s > 59 {
 		return t, true, true
 	}
 	t.wall = time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
@@ -105,6 +105,64 @@ func num(v string, i, n int) (int, bool) {
 	return x, true
 }
 
-func daysIn(m time.Month, y int) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+// parseDateOnly parses exactly YYYY-MM-DD, as time.Parse(time.DateOnly)
+// does, without allocating on failure.
+func parseDateOnly(v string) (ok, rangeErr bool) {
+	if len(v) != len(time.DateOnly) || v[4] != '-' || v[7] != '-' {
+		return false, false
+	}
+	y, ok1 := num(v, 0, 4)
+	m, ok2 := num(v, 5, 2)
+	d, ok3 := num(v, 8, 2)
+	if !ok1 || !ok2 || !ok3 {
+		return false, false
+	}
+	return true, !validDate(y, m, d)
+}
+
+func validDate(y, m, d int) bool {
+	days := 31
+	switch m {
+	case 2:
+		days = 28
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			days = 29
+		}
+	case 4, 6, 9, 11:
+		days = 30
+	}
+	return m >= 1 && m <= 12 && d >= 1 && d <= days
+}
+
+// appendWire appends t, which must be in UTC, in the wire form
+// 2006-01-02T15:04:05.000Z: a tenth of the cost of AppendFormat.
+func appendWire(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(mo), 2)
+	b = append(b, '-')
+	b = appendDigits(b, d, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, h, 2)
+	b = append(b, ':')
+	b = appendDigits(b, mi, 2)
+	b = append(b, ':')
+	b = appendDigits(b, s, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1e6, 3)
+	return append(b, 'Z')
+}
+
+// appendDigits appends the n lowest decimal digits of x >= 0.
+func appendDigits(b []byte, x, n int) []byte {
+	for i := n - 1; i >= 0; i-- {
+		d := x
+		for range i {
+			d /= 10
+		}
+		b = append(b, byte('0'+d%10))
+	}
+	return b
 }

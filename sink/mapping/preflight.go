@@ -4,60 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/source"
 )
-
-// ProblemKind classifies a preflight Problem.
-type ProblemKind string
-
-// The kinds of preflight problems.
-const (
-	UnknownColumn   ProblemKind = "unknown_column"   // a column is neither renamed nor a property
-	UnknownProperty ProblemKind = "unknown_property" // the config names a property that does not exist
-	ReadOnly        ProblemKind = "read_only"        // a column or constant targets a read-only property
-	DuplicateTarget ProblemKind = "duplicate_target" // two columns, or a column and a constant, set one property
-	MissingColumn   ProblemKind = "missing_column"   // mapping.columns renames a column the file does not have
-	IDColumnMapped  ProblemKind = "id_column_mapped" // mapping.columns renames the id column
-	BadIDProperty   ProblemKind = "bad_id_property"  // the id property is missing or not unique
-	BadConstant     ProblemKind = "bad_constant"     // a constant's value does not coerce
-)
-
-// Problem is one reason New refuses a mapping.
-type Problem struct {
-	Kind       ProblemKind
-	Column     string // the column or key concerned, if any
-	Property   string // the property concerned, if any
-	Suggestion string // closest property name, for unknown names; may be ""
-	Message    string // one line for people, naming what to change
-}
-
-// PreflightError lists every problem New found, in a stable order: header
-// columns first, then the config's columns, constants and property
-// overrides by name, then the id property.
-type PreflightError struct {
-	Problems []Problem
-}
-
-// Error prints a summary line and then each problem on a line of its own.
-func (e *PreflightError) Error() string {
-	var b strings.Builder
-	b.WriteString("check mapping: ")
-	b.WriteString(strconv.Itoa(len(e.Problems)))
-	if len(e.Problems) == 1 {
-		b.WriteString(" problem:")
-	} else {
-		b.WriteString(" problems:")
-	}
-	for _, p := range e.Problems {
-		b.WriteString("\n  ")
-		b.WriteString(p.Message)
-	}
-	return b.String()
-}
 
 // New checks cfg against the object type's property definitions and builds
 // a Mapper. It is the preflight: nothing has been sent yet.
@@ -207,7 +158,7 @@ func (b *builder) planFor(col string) (plan, bool) {
 	case p.ReadOnly():
 		b.add(Problem{Kind: ReadOnly, Column: col, Property: name, Message: fmt.Sprintf(
 			"%s %q maps to property %q, which is %s and cannot be written; drop it with \"-\" under mapping.columns",
-			b.noun, col, name, newTarget(p, settings{}).readOnly)})
+			b.noun, col, name, readOnly(p))})
 		return plan{}, false
 	}
 	return plan{column: col, t: b.target(name)}, true
@@ -240,7 +191,7 @@ func (b *builder) constants(m *Mapper) {
 			continue
 		case p.ReadOnly():
 			b.add(Problem{Kind: ReadOnly, Property: name, Message: fmt.Sprintf(
-				"mapping.constants sets property %q, which is %s and cannot be written", name, newTarget(p, settings{}).readOnly)})
+				"mapping.constants sets property %q, which is %s and cannot be written", name, readOnly(p))})
 			continue
 		}
 		if col, dup := b.setBy[name]; dup {
@@ -304,13 +255,4 @@ func markShared(m *Mapper) {
 			pl.check = true
 		}
 	}
-}
-
-// quoteList quotes the first maxListed entries of s for a message.
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = strconv.Quote(v)
-	}
-	return listed(q)
 }

@@ -47,13 +47,7 @@ type target struct {
 }
 
 func newTarget(p *sink.Property, st settings) *target {
-	t := &target{name: p.Name, clear: st.clear, set: st}
-	switch {
-	case p.Calculated:
-		t.readOnly = "calculated"
-	case p.ReadOnlyValue:
-		t.readOnly = "read-only"
-	}
+	t := &target{name: p.Name, readOnly: readOnly(p), clear: st.clear, set: st}
 	switch p.Type {
 	case "number":
 		t.kind = kindNumber
@@ -72,6 +66,17 @@ func newTarget(p *sink.Property, st settings) *target {
 		}
 	}
 	return t
+}
+
+// readOnly says why p cannot be written, or "" when it can.
+func readOnly(p *sink.Property) string {
+	switch {
+	case p.Calculated:
+		return "calculated"
+	case p.ReadOnlyValue:
+		return "read-only"
+	}
+	return ""
 }
 
 // coerce turns a raw value into what HubSpot accepts for t. send is false
