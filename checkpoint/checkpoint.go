@@ -86,14 +86,18 @@ type State struct {
 	Watermark Pos `json:"watermark"`
 	// Settled lists runs beyond the watermark that are settled too, in
 	// file order.
-	Settled        []Span    `json:"settled,omitempty"`
-	DeadLetterPath string    `json:"dead_letter_path"`
-	DeadLetterSize int64     `json:"dead_letter_size"` // bytes of it that the state accounts for
-	Counts         Counts    `json:"counts"`
-	Complete       bool      `json:"complete"`
-	Command        []string  `json:"command,omitempty"` // how to resume, for 'hubsync status'
-	StartedAt      time.Time `json:"started_at"`
-	UpdatedAt      time.Time `json:"updated_at"` // when the watermark last advanced or the run ended
+	Settled        []Span `json:"settled,omitempty"`
+	DeadLetterPath string `json:"dead_letter_path"`
+	DeadLetterSize int64  `json:"dead_letter_size"` // bytes of it that the state accounts for
+	// DeadLines lists source lines beyond the watermark whose records a
+	// run found in the dead-letter file past DeadLetterSize when it
+	// resumed: settled, counted, and not to be written again.
+	DeadLines []int64   `json:"dead_lines,omitempty"`
+	Counts    Counts    `json:"counts"`
+	Complete  bool      `json:"complete"`
+	Command   []string  `json:"command,omitempty"` // how to resume, for 'hubsync status'
+	StartedAt time.Time `json:"started_at"`
+	UpdatedAt time.Time `json:"updated_at"` // when the watermark last advanced or the run ended
 }
 
 // Fingerprint identifies the open file f, named path.

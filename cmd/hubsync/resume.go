@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/hubsync/hubsync/checkpoint"
@@ -20,8 +21,9 @@ type job struct {
 	base  checkpoint.Counts
 	prog  *checkpoint.Progress
 
-	stats    *pipeline.Stats // set once the pipeline exists
-	deadSize func() int64    // bytes in the dead-letter file, fsynced when Save runs
+	stats     *pipeline.Stats // set once the pipeline exists
+	deadSize  func() int64    // bytes in the dead-letter file, fsynced when Save runs
+	deadLines map[int64]bool  // records dead-lettered beyond the watermark by an earlier run
 }
 
 var _ pipeline.Progress = (*job)(nil)
@@ -61,25 +63,36 @@ func openJob(path, deadLetterPath string, in checkpoint.Input, settings map[stri
 	return j, true, nil
 }
 
-// deadLettersSinceSave returns the source lines of the entries that the
-// last run wrote to its dead-letter file after it last saved the checkpoint:
-// their records are settled and must not be written twice. It counts them
-// into the job's totals. A job whose dead-letter file has moved has none,
-// and so has a fresh one (its old file was moved aside).
+// deadLettersSinceSave returns the source lines of records that earlier
+// runs dead-lettered beyond the watermark: those the checkpoint lists, and
+// the entries written to the dead-letter file after the checkpoint was last
+// saved. Their records are settled and must not be written twice. The
+// latter are counted into the job's totals here; the checkpoint keeps the
+// list until the watermark passes them, so that a second crash before then
+// does not lose it. A job whose dead-letter file has moved has none of the
+// latter, and so has a fresh one (its old file was moved aside).
 func (j *job) deadLettersSinceSave(path string, format source.Format) (map[int64]bool, error) {
 	lines := map[int64]bool{}
+	for _, l := range j.state.DeadLines {
+		lines[l] = true
+	}
+	j.deadLines = lines
 	if j.state.DeadLetterPath != path {
 		return lines, nil
 	}
+	found := 0
 	err := deadletter.Scan(path, format, j.state.DeadLetterSize, func(line int64) error {
-		lines[line] = true
+		if !lines[line] {
+			lines[line] = true
+			found++
+		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("read dead-letter file: %w", err)
 	}
-	j.base.DeadLettered += int64(len(lines))
-	j.base.Read += int64(len(lines))
+	j.base.DeadLettered += int64(found)
+	j.base.Read += int64(found)
 	return lines, nil
 }
 
@@ -122,6 +135,13 @@ func (j *job) Save(final bool) error {
 		st.Watermark.Offset = st.Input.Size
 	}
 	st.DeadLetterSize = j.deadSize()
+	st.DeadLines = nil
+	for l := range j.deadLines {
+		if l >= wm.Line && !final {
+			st.DeadLines = append(st.DeadLines, l)
+		}
+	}
+	slices.Sort(st.DeadLines)
 	st.Counts = j.counts()
 	if err := checkpoint.Save(j.path, &st); err != nil {
 		return err

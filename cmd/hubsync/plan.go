@@ -1,0 +1,178 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/sink/mapping"
+	"github.com/hubsync/hubsync/source"
+)
+
+// plan is a sync's settings, checked and parsed, before anything is opened.
+type plan struct {
+	o          syncOptions
+	file       string
+	format     source.Format
+	rate       rateFlag
+	reserve    int
+	reservePct float64
+	mapping    mapping.Config
+}
+
+// newPlan checks the options; every error is a usage error.
+func newPlan(o syncOptions, file string) (*plan, error) {
+	pl := &plan{o: o, file: file}
+	var err error
+	if pl.format, err = inputFormat(o.Format, file); err != nil {
+		return nil, err
+	}
+	if _, err = source.ParseEmptyMode(o.Empty); err != nil {
+		return nil, err
+	}
+	if pl.rate, err = parseRate(o.Rate); err != nil {
+		return nil, fmt.Errorf("--rate: %w", err)
+	}
+	if pl.reserve, pl.reservePct, err = parseReserve(o.DailyReserve); err != nil {
+		return nil, err
+	}
+	if pl.mapping, err = o.mappingConfig(pl.format); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// newClient builds the HubSpot client of a sync.
+func newClient(o syncOptions, token string) (*sink.Client, error) {
+	timeout, err := time.ParseDuration(o.RequestTimeout)
+	if err != nil || timeout <= 0 {
+		return nil, fmt.Errorf("--request-timeout %q: want a positive duration such as 60s", o.RequestTimeout)
+	}
+	return sink.New(sink.Config{
+		BaseURL:    o.BaseURL,
+		Token:      token,
+		ObjectType: o.Object,
+		IDProperty: o.IDProperty,
+		UserAgent:  "hubsync/" + version,
+		Timeout:    timeout,
+	})
+}
+
+// readerOptions are the source options of the plan, reading from start.
+// Empty CSV cells are kept as "": the mapper applies --empty (and its
+// per-property overrides).
+func (pl *plan) readerOptions(start source.Position) source.Options {
+	return source.Options{IDColumn: pl.o.IDColumn, Empty: source.EmptyClear, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start}
+}
+
+// pipelineConfig is the pipeline configuration of the plan.
+func (pl *plan) pipelineConfig(interrupt <-chan struct{}, m *mapping.Mapper) pipeline.Config {
+	return pipeline.Config{
+		BatchSize:           pl.o.BatchSize,
+		Workers:             pl.o.Workers,
+		ByProperty:          pl.o.IDProperty != "",
+		Drain:               interrupt,
+		Transform:           m.Apply,
+		DailyReserve:        pl.reserve,
+		DailyReservePercent: pl.reservePct,
+	}
+}
+
+// settings are the options that shape the requests, which a checkpoint
+// binds to: resuming with other ones would mix two different jobs.
+func (pl *plan) settings() map[string]string {
+	m, _ := yaml.Marshal(pl.mapping)
+	sum := sha256.Sum256(m)
+	return map[string]string{
+		"object":      pl.o.Object,
+		"base_url":    pl.o.BaseURL,
+		"format":      pl.format.String(),
+		"id_column":   pl.o.IDColumn,
+		"id_property": pl.o.IDProperty,
+		"empty":       pl.o.Empty,
+		"mapping":     hex.EncodeToString(sum[:8]),
+	}
+}
+
+// parseReserve reads --daily-reserve: "" (none), a count "5000", or a
+// percentage "10%".
+func parseReserve(s string) (int, float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, 0, nil
+	}
+	if pct, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || v <= 0 || v >= 100 {
+			return 0, 0, fmt.Errorf("--daily-reserve %q: want a percentage between 0 and 100, such as 10%%", s)
+		}
+		return 0, v, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, 0, fmt.Errorf("--daily-reserve %q: want a number of requests or a percentage, such as 5000 or 10%%", s)
+	}
+	return n, 0, nil
+}
+
+// readToken returns the access token from tokenFile when set, else from
+// $HUBSPOT_ACCESS_TOKEN. The error never contains the token.
+func readToken(tokenFile string, getenv func(string) string) (string, error) {
+	if tokenFile != "" {
+		b, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("read token file: %w", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("token file %s is empty", tokenFile)
+		}
+		return tok, nil
+	}
+	if tok := strings.TrimSpace(getenv("HUBSPOT_ACCESS_TOKEN")); tok != "" {
+		return tok, nil
+	}
+	return "", errors.New("no access token: set HUBSPOT_ACCESS_TOKEN to a private app token, or pass --token-file FILE")
+}
+
+func inputFormat(flag, file string) (source.Format, error) {
+	if flag != "" {
+		return source.ParseFormat(flag)
+	}
+	return source.FormatFromPath(file)
+}
+
+// openReader returns a reader for f and, for CSV, the header to repeat in
+// the dead-letter file.
+func openReader(f *os.File, format source.Format, opts source.Options) (pipeline.Reader, []string, error) {
+	if format == source.CSV {
+		r, err := source.NewCSV(f, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, r.Header(), nil
+	}
+	r, err := source.NewJSONL(f, opts)
+	return r, nil, err
+}
+
+// defaultDeadLetterPath is NAME.dead-letter.csv (or .jsonl) next to the
+// input NAME.csv.
+func defaultDeadLetterPath(file string, format source.Format) string {
+	ext := ".csv"
+	if format == source.JSONL {
+		ext = ".jsonl"
+	}
+	base := strings.TrimSuffix(file, filepath.Ext(file))
+	return base + ".dead-letter" + ext
+}
