@@ -461,3 +461,30 @@ func TestRunTransform(t *testing.T) {
 		t.Errorf("%d requests, want 1", s.calls)
 	}
 }
+
+// TestRunHaltWithRepeatedIDs halts (daily limit) while later batches wait
+// for keys held by the halted batch: Run must return, not hang.
+func TestRunHaltWithRepeatedIDs(t *testing.T) {
+	ids := make([]string, 60)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i%3 + 1) // every batch repeats the ids of the one before
+	}
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		if call >= 3 {
+			return nil, &sink.APIError{StatusCode: 429, PolicyName: "DAILY"}
+		}
+		return applyAll(in), nil
+	}}
+	p := newTestPipeline(t, Config{BatchSize: 3, Workers: 4}, records(ids...), s, &fakeDead{})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		var stop *StopError
+		if !errors.As(err, &stop) {
+			t.Fatalf("Run = %v, want a StopError", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the daily limit")
+	}
+}

@@ -31,7 +31,9 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 		}
 		if p.draining() {
 			// Stopping: send nothing new. The batch stays unsettled
-			// and the next run sends it.
+			// and the next run sends it; its keys must not block the
+			// dispatcher.
+			p.guard.release(b.keys)
 			return nil
 		}
 		fails := make([]failure, len(b.items))
@@ -40,6 +42,7 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 			all[i] = i
 		}
 		if err := p.settle(ctx, b, all, fails); errors.Is(err, errHalted) {
+			p.guard.release(b.keys)
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("send batch %d: %w", b.seq, err)
