@@ -91,6 +91,12 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		if p.cfg.Transform != nil && rec.Err == nil {
 			p.cfg.Transform(&rec)
 		}
+		if rec.Err == nil && len(rec.Props) == 0 {
+			// An update of nothing would cost a request slot and
+			// change nothing: say so instead of calling it applied.
+			rec.Err = &source.RecordError{Code: CodeNoProperties,
+				Message: fmt.Sprintf("line %d sets no property (every value is empty or dropped); nothing to update", rec.Line)}
+		}
 		if rec.Err != nil {
 			failed = append(failed, rec)
 			lastEnd = position(rec)

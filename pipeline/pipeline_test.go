@@ -488,3 +488,17 @@ func TestRunHaltWithRepeatedIDs(t *testing.T) {
 		t.Fatal("Run did not return after the daily limit")
 	}
 }
+
+func TestRunDeadLettersRecordsWithoutProperties(t *testing.T) {
+	recs := records("1", "2")
+	recs[1].Props = nil
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) { return applyAll(in), nil }}
+	d := &fakeDead{}
+	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1}, recs, s, d)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"2:" + CodeNoProperties}, d.entries); diff != "" {
+		t.Errorf("dead letters (-want +got):\n%s", diff)
+	}
+}

@@ -15,6 +15,7 @@ const (
 	CodeUnknownOutcome = "UNKNOWN_OUTCOME" // HubSpot twice neither confirmed nor rejected the record
 	CodeRejected       = "REJECTED"        // HubSpot rejected the record without naming an error code
 	CodeKeepsFailing   = "KEEPS_FAILING"   // HubSpot failed every attempt on this record alone while others went through
+	CodeNoProperties   = "NO_PROPERTIES"   // the record sets no property: nothing to send
 )
 
 // work takes batches until work is closed and settles each one.

@@ -69,12 +69,14 @@ func (l *csvLayout) check(r io.Reader) error {
 }
 
 // entry writes rec's cells in the output's columns, then code, message and
-// line. A row that has more cells than the header, or none, keeps only its id
-// cell; then, and whenever the reader kept the original text (rec.Raw), that
-// text ends the message, so that nothing is lost.
+// line. A row whose cells do not match the header one for one keeps only its
+// id cell: padded or cut, its cells could land under the wrong columns and
+// be sent that way when the file is fed back in unfixed. Then, and whenever
+// the reader kept the original text (rec.Raw), that text ends the message,
+// so that nothing is lost.
 func (l *csvLayout) entry(buf *bytes.Buffer, rec *source.Record, code, message string) error {
 	clear(l.cells)
-	if rec.Fields != nil && len(rec.Fields) <= l.inLen {
+	if rec.Fields != nil && len(rec.Fields) == l.inLen {
 		for k, i := range l.src {
 			if i < len(rec.Fields) {
 				l.cells[k] = rec.Fields[i]
