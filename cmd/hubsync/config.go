@@ -44,6 +44,8 @@ type syncOptions struct {
 	DropFlags []string       `yaml:"-"` // --drop COLUMN
 	SetFlags  []string       `yaml:"-"` // --set PROPERTY=VALUE
 	DryRun    bool           `yaml:"-"` // a flag only: a config file always means a real run
+
+	NoPreflight bool `yaml:"no_preflight"`
 }
 
 func defaultSyncOptions() syncOptions {
@@ -110,6 +112,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; longer ones go to the dead-letter file")
 	fs.StringVar(&o.LogFormat, "log-format", o.LogFormat, "log output `FORMAT`: auto (console on a terminal, else json), console or json")
 	fs.BoolVar(&o.DryRun, "dry-run", o.DryRun, "read and check the whole file, write what would fail to NAME.dry-run.dead-letter.csv (or --dead-letter), send no write, and print the counts, the requests needed and the time they take at --rate")
+	fs.BoolVar(&o.NoPreflight, "no-preflight", o.NoPreflight, "do not fetch the property definitions: send values as they are (for a token without the properties read scope; no mapping then)")
 	fs.StringArrayVar(&o.MapFlags, "map", nil, "send column COLUMN as property PROPERTY: `COLUMN=PROPERTY` (repeatable; adds to mapping.columns)")
 	fs.StringArrayVar(&o.DropFlags, "drop", nil, "do not send `COLUMN` (repeatable)")
 	fs.StringArrayVar(&o.SetFlags, "set", nil, "send `PROPERTY=VALUE` on every record (repeatable; adds to mapping.constants)")

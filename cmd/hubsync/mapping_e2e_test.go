@@ -143,3 +143,25 @@ func TestDryRun(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPreflight sends values as they are: no properties request, empty
+// cells still follow --empty, and a mapping is refused.
+func TestNoPreflight(t *testing.T) {
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 10})
+	path := writeInput(t, "calls.csv", "id,hs_communication_body,message_count\n1,first,\n1,,7\n")
+	res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--no-preflight", path)
+	if res.code != exitOK {
+		t.Fatalf("exit status %d\n%s", res.code, tail(res.stderr))
+	}
+	got, _ := srv.Record("communications", "1")
+	if got["hs_communication_body"] != "first" || got["message_count"] != "7" {
+		t.Errorf("record 1 = %v; want the empty cells skipped", got)
+	}
+	if n := srv.Stats().Requests - srv.Stats().BatchRequests; n != 0 {
+		t.Errorf("%d requests besides batch updates, want none", n)
+	}
+	res = runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--no-preflight", "--restart", "--map", "a=b", path)
+	if res.code != exitUsage || !strings.Contains(res.stderr, "--no-preflight") {
+		t.Errorf("--no-preflight with --map: status %d, want %d with a reason\n%s", res.code, exitUsage, res.stderr)
+	}
+}

@@ -24,6 +24,7 @@ type plan struct {
 	o          syncOptions
 	file       string
 	format     source.Format
+	empty      source.EmptyMode
 	rate       rateFlag
 	reserve    int
 	reservePct float64
@@ -37,7 +38,7 @@ func newPlan(o syncOptions, file string) (*plan, error) {
 	if pl.format, err = inputFormat(o.Format, file); err != nil {
 		return nil, err
 	}
-	if _, err = source.ParseEmptyMode(o.Empty); err != nil {
+	if pl.empty, err = source.ParseEmptyMode(o.Empty); err != nil {
 		return nil, err
 	}
 	if pl.rate, err = parseRate(o.Rate); err != nil {
@@ -69,10 +70,15 @@ func newClient(o syncOptions, token string) (*sink.Client, error) {
 }
 
 // readerOptions are the source options of the plan, reading from start.
-// Empty CSV cells are kept as "": the mapper applies --empty (and its
-// per-property overrides).
+// Empty CSV cells are kept as "" for the mapper, which applies --empty and
+// its per-property overrides; without a mapper (--no-preflight) the reader
+// applies --empty itself.
 func (pl *plan) readerOptions(start source.Position) source.Options {
-	return source.Options{IDColumn: pl.o.IDColumn, Empty: source.EmptyClear, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start}
+	empty := source.EmptyClear
+	if pl.o.NoPreflight {
+		empty = pl.empty
+	}
+	return source.Options{IDColumn: pl.o.IDColumn, Empty: empty, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start}
 }
 
 // pipelineConfig is the pipeline configuration of the plan.
@@ -82,7 +88,7 @@ func (pl *plan) pipelineConfig(interrupt <-chan struct{}, m *mapping.Mapper) pip
 		Workers:             pl.o.Workers,
 		ByProperty:          pl.o.IDProperty != "",
 		Drain:               interrupt,
-		Transform:           m.Apply,
+		Transform:           transform(m),
 		DailyReserve:        pl.reserve,
 		DailyReservePercent: pl.reservePct,
 	}
@@ -175,4 +181,12 @@ func defaultDeadLetterPath(file string, format source.Format) string {
 	}
 	base := strings.TrimSuffix(file, filepath.Ext(file))
 	return base + ".dead-letter" + ext
+}
+
+// transform is the pipeline's Transform for m: none without a mapper.
+func transform(m *mapping.Mapper) func(*source.Record) {
+	if m == nil {
+		return nil
+	}
+	return m.Apply
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -18,11 +20,29 @@ import (
 
 // preflight fetches the object's property definitions once and checks the
 // mapping against them and the header, before anything is written. A
-// mistake in the mapping is a usage error listing every problem.
-func preflight(ctx context.Context, client *sink.Client, pl *plan, header []string, log *zap.Logger) (*mapping.Mapper, error) {
+// mistake in the mapping is a usage error listing every problem. The fetch
+// takes a slot of the limiter like any request. With --no-preflight it does
+// nothing and returns a nil Mapper: values are sent as they are.
+func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, pl *plan, header []string, log *zap.Logger) (*mapping.Mapper, error) {
+	if pl.o.NoPreflight {
+		if !isNoMapping(pl.mapping) {
+			return nil, usageError{errors.New("--no-preflight sends values as they are: it cannot be used with a mapping, which needs the property definitions")}
+		}
+		log.Warn("preflight skipped: values are sent as they are, and HubSpot rejects what does not fit")
+		return nil, nil
+	}
+	release, err := lim.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
 	props, err := client.Properties(ctx)
+	release()
 	if err != nil {
 		err = fmt.Errorf("fetch the %s property definitions: %w", pl.o.Object, err)
+		var api *sink.APIError
+		if errors.As(err, &api) && api.StatusCode == 403 {
+			return nil, fmt.Errorf("%w\nthe token may lack the read scope of the properties API: add it to the private app, or pass --no-preflight to send values unchecked", err)
+		}
 		if sink.Classify(err) == sink.ClassFatal {
 			return nil, err
 		}
@@ -34,6 +54,19 @@ func preflight(ctx context.Context, client *sink.Client, pl *plan, header []stri
 	}
 	log.Info("preflight passed", zap.Int("properties", len(props)), zap.Strings("writes", m.Properties()))
 	return m, nil
+}
+
+// isNoMapping reports whether c asks for nothing beyond sending the input's
+// columns as they are.
+func isNoMapping(c mapping.Config) bool {
+	c.Empty = ""
+	if len(c.Columns) == 0 {
+		c.Columns = nil
+	}
+	if len(c.Constants) == 0 {
+		c.Constants = nil
+	}
+	return reflect.DeepEqual(c, mapping.Config{})
 }
 
 // mappingConfig is the mapping: key of the config with the mapping flags
@@ -103,7 +136,7 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, size
 	if err != nil {
 		return usageError{fmt.Errorf("%s: %w", pl.file, err)}
 	}
-	mapper, err := preflight(ctx, client, pl, header, log)
+	mapper, err := preflight(ctx, client, pipeline.NewLimiter(0, 0), pl, header, log)
 	if err != nil {
 		return err
 	}

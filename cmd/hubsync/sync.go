@@ -239,7 +239,8 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return usageError{fmt.Errorf("%s: %w", file, err)}
 	}
-	mapper, err := preflight(ctx, client, pl, header, log)
+	limiter := pipeline.NewLimiter(pl.rate.N, pl.rate.Window)
+	mapper, err := preflight(ctx, client, limiter, pl, header, log)
 	if err != nil {
 		return err
 	}
@@ -271,7 +272,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 
 	cfg := pl.pipelineConfig(e.interrupt, mapper)
 	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
-	p, err := pipeline.New(cfg, reader, client, dead, pipeline.NewLimiter(pl.rate.N, pl.rate.Window), log)
+	p, err := pipeline.New(cfg, reader, client, dead, limiter, log)
 	if err != nil {
 		dead.Close()
 		return usageError{err}
