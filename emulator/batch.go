@@ -117,6 +117,9 @@ func (s *Server) batchUpdate(c *call, ot *objType, bufs *buffers) (int, []byte) 
 		return http.StatusBadRequest, c.errorBody(validationError(
 			"The minimum number of inputs supported in a batch is 1. Please add items and try again", nil))
 	}
+	if s.cfg.AcceptAll {
+		return http.StatusOK, s.acceptAll(ot, inputs, bufs, c)
+	}
 	for _, in := range inputs {
 		if !in.hasIDProp {
 			continue
@@ -210,4 +213,19 @@ func invalidProperties(issues []propIssue) apiError {
 		Errors:   details,
 		Category: "VALIDATION_ERROR",
 	}
+}
+
+// acceptAll answers a batch in AcceptAll mode: every input applied, its id
+// and properties echoed, nothing checked or stored.
+func (s *Server) acceptAll(ot *objType, inputs []batchInput, bufs *buffers, c *call) []byte {
+	now := s.now()
+	out := outcome{results: make([]result, len(inputs)), stamp: formatTime(now)}
+	for i, in := range inputs {
+		out.results[i] = result{id: in.id, props: in.props, trace: in.traceID, hasTrace: in.hasTrace}
+	}
+	s.mu.Lock()
+	s.stats.RecordsApplied += len(inputs)
+	s.mu.Unlock()
+	bufs.out = appendBatchBody(bufs.out[:0], ot, out, s.created, c.start, now, !s.cfg.NoTraceEcho)
+	return bufs.out
 }

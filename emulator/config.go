@@ -35,9 +35,13 @@ type Config struct {
 	// RetryAfter adds Retry-After (whole seconds) to 429s; HubSpot does not
 	// document it for CRM endpoints ([U], REFERENCE §7), so it is off by default.
 	RetryAfter bool
-	Faults     Faults
-	Seed       int64            // seeds result shuffling and fault draws
-	Now        func() time.Time // nil = time.Now
+	// AcceptAll answers every well-formed batch 200, echoing the inputs,
+	// without validating values, resolving ids or storing anything: a
+	// cheap peer for benchmarks of the client, not a faithful HubSpot.
+	AcceptAll bool
+	Faults    Faults
+	Seed      int64            // seeds result shuffling and fault draws
+	Now       func() time.Time // nil = time.Now
 	// Log receives one Debug line per request and Info lines on start and
 	// close; nil = no logging. The token is never logged.
 	Log *zap.Logger

@@ -72,6 +72,7 @@ type emulatorOptions struct {
 	order                  string
 	noTraceEcho            bool
 	retryAfter             bool
+	acceptAll              bool
 	seed                   int64
 	faults                 emulator.Faults
 	verbose                bool
@@ -89,6 +90,7 @@ func bindEmulatorFlags(fs *pflag.FlagSet, o *emulatorOptions) {
 	fs.StringVar(&o.order, "result-order", "shuffle", "`ORDER` of results[]: shuffle, reverse or input")
 	fs.BoolVar(&o.noTraceEcho, "no-trace-echo", false, "do not echo objectWriteTraceId in results")
 	fs.BoolVar(&o.retryAfter, "retry-after", false, "send Retry-After on 429s (HubSpot does not document it)")
+	fs.BoolVar(&o.acceptAll, "accept-all", false, "answer every well-formed batch 200 without checking values or storing records (for benchmarks of the client only)")
 	fs.Int64Var(&o.seed, "seed", 1, "`N` seeds result shuffling and fault draws")
 	fs.Float64Var(&o.faults.P500, "fault-500", 0, "probability `P` of answering 500 without applying the batch")
 	fs.Float64Var(&o.faults.P502, "fault-502", 0, "probability `P` of answering 502 (HTML body) without applying")
@@ -191,6 +193,7 @@ func (o emulatorOptions) config(getenv func(string) string) (emulator.Config, er
 		ResultOrder:    order,
 		NoTraceEcho:    o.noTraceEcho,
 		RetryAfter:     o.retryAfter,
+		AcceptAll:      o.acceptAll,
 		Faults:         o.faults,
 		Seed:           o.seed,
 	}
