@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Measures hubsync end to end against the local emulator with limits off:
+# records/s, CPU seconds of the hubsync process per million records
+# (user+sys from /usr/bin/time -v) and its peak RSS, for CSV and JSONL
+# inputs of 1M and 10M records with ten properties each.
+#
+#   bench/run.sh                 # 1M and 10M, CSV and JSONL
+#   SIZES="1000000" bench/run.sh # only 1M
+#
+# Needs Go and /usr/bin/time (Debian package "time"). Files go to $WORK
+# (default: a temporary folder, removed at the end); 10M records take about
+# 1.5 GB per format.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${SIZES:-"1000000 10000000"}
+FORMATS=${FORMATS:-"csv jsonl"}
+WORK=${WORK:-$(mktemp -d)}
+KEEP=${KEEP:-}
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+
+go build -o "$WORK/hubsync" ./cmd/hubsync
+go build -o "$WORK/gen" ./bench/gen
+export HUBSPOT_ACCESS_TOKEN=bench-token
+
+"$WORK/hubsync" emulator --addr 127.0.0.1:0 --rate 0 --accept-all --seed-ids 10000000 >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
+emu=$!
+cleanup() { kill "$emu" 2>/dev/null || true; wait "$emu" 2>/dev/null || true; [ -n "$KEEP" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+for _ in $(seq 50); do grep -q listening "$WORK/emulator.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$WORK/emulator.out")
+
+printf '%-6s %10s %12s %14s %12s\n' format records records/s cpu-s/1M peak-RSS-MiB
+for n in $SIZES; do
+  for f in $FORMATS; do
+    in="$WORK/in-$n.$f"
+    "$WORK/gen" -rows "$n" -format "$f" >"$in"
+    rm -f "$in.checkpoint.json" "$WORK"/in-"$n".dead-letter.*
+    start=$(date +%s.%N)
+    /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
+      --rate 0 --progress never --log-format json --log-level warn "$in" 2>"$WORK/sync.err" || {
+      echo "bench: sync of $in failed:" >&2; tail -5 "$WORK/sync.err" >&2; exit 1; }
+    end=$(date +%s.%N)
+    user=$(sed -n 's/.*User time (seconds): //p' "$WORK/time.txt")
+    sys=$(sed -n 's/.*System time (seconds): //p' "$WORK/time.txt")
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+    awk -v f="$f" -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" 'BEGIN {
+      printf "%-6s %10d %12.0f %14.2f %12.1f\n", f, n, n/(e-s), (u+y)*1e6/n, r/1024 }'
+    rm -f "$in"
+  done
+done
