@@ -61,31 +61,6 @@ func (r *BatchResult) Counts() (applied, failed, unknown int) {
 	return applied, failed, unknown
 }
 
-// batchBody is the lenient shape of a 200/207 body (REFERENCE §3); every
-// field may be missing. R is resultLite, or resultProps when the idProperty
-// value must be read from each result's properties.
-type batchBody[R any] struct {
-	Status  flexString  `json:"status"`
-	Results []R         `json:"results"`
-	Errors  []itemError `json:"errors"`
-}
-
-type resultLite struct {
-	ID      flexString `json:"id"`
-	TraceID flexString `json:"objectWriteTraceId"`
-}
-
-type resultProps struct {
-	resultLite
-	Properties map[string]flexString `json:"properties"`
-}
-
-type itemError struct {
-	Category flexString             `json:"category"`
-	Message  flexString             `json:"message"`
-	Context  map[string]flexStrings `json:"context"`
-}
-
 // batchMeta is what matching needs to know about the request that was sent.
 type batchMeta struct {
 	idProperty  string
@@ -97,40 +72,9 @@ type batchMeta struct {
 // It fails only on a body that is not JSON; values of unexpected types are
 // skipped, which at worst leaves inputs Unknown.
 func decodeBatch(body []byte, inputs []Input, m batchMeta) ([]ItemResult, error) {
-	var (
-		status  string
-		results []resultRef
-		errs    []itemError
-	)
-	if m.idProperty == "" {
-		var b batchBody[resultLite]
-		if err := unmarshalLenient(body, &b); err != nil {
-			return nil, err
-		}
-		status, errs = string(b.Status), b.Errors
-		results = make([]resultRef, len(b.Results))
-		for i, r := range b.Results {
-			results[i] = resultRef{id: string(r.ID), trace: string(r.TraceID)}
-		}
-	} else {
-		var b batchBody[resultProps]
-		if err := unmarshalLenient(body, &b); err != nil {
-			return nil, err
-		}
-		status, errs = string(b.Status), b.Errors
-		results = make([]resultRef, len(b.Results))
-		for i, r := range b.Results {
-			results[i] = resultRef{id: string(r.ID), trace: string(r.TraceID), prop: string(r.Properties[m.idProperty])}
-		}
+	b, err := parseBatch(body, m.idProperty, len(inputs))
+	if err != nil {
+		return nil, err
 	}
-	refs := make([]errorRef, len(errs))
-	for i, e := range errs {
-		refs[i] = errorRef{
-			category: string(e.Category),
-			message:  string(e.Message),
-			ids:      e.Context["ids"],
-			traces:   e.Context["objectWriteTraceId"],
-		}
-	}
-	return match(inputs, m, status, results, refs), nil
+	return match(inputs, m, b.status, b.results, b.errors), nil
 }

@@ -86,26 +86,68 @@ func benchBody(inputs []Input, prefix string, start uint64, trace bool, idProper
 	return b
 }
 
-func BenchmarkDecode(b *testing.B) {
+// bench207Body is a realistic 207 body for inputs: failed inputs from the
+// middle of the batch are missing from results and named by one
+// OBJECT_NOT_FOUND error.
+func bench207Body(inputs []Input, prefix string, start uint64, failed int) []byte {
+	var body map[string]any
+	_ = json.Unmarshal(benchBody(inputs, prefix, start, true, ""), &body)
+	from := (len(inputs) - failed) / 2
+	gone := map[string]bool{}
+	ids := []string{}
+	for _, in := range inputs[from : from+failed] {
+		gone[in.ID] = true
+		ids = append(ids, in.ID)
+	}
+	var kept []any
+	for _, r := range body["results"].([]any) {
+		if !gone[r.(map[string]any)["id"].(string)] {
+			kept = append(kept, r)
+		}
+	}
+	body["results"] = kept
+	body["errors"] = []any{map[string]any{"status": "error", "category": "OBJECT_NOT_FOUND",
+		"message": "Could not get some COMMUNICATION objects, they may be deleted or not exist. Check that ids are valid.",
+		"context": map[string]any{"ids": ids}}}
+	body["numErrors"] = 1
+	b, _ := json.Marshal(body)
+	return b
+}
+
+type decodeBenchCase struct {
+	name       string
+	inputs     []Input
+	idProperty string
+	body       func(inputs []Input, m batchMeta) []byte
+}
+
+func decodeBenchCases() []decodeBenchCase {
 	inputs := benchInputs(100, 10)
 	extInputs := benchInputs(100, 10)
 	for i := range extInputs {
 		extInputs[i].ID = fmt.Sprintf("EXT-%05d", i)
 	}
-	cases := []struct {
-		name       string
-		inputs     []Input
-		trace      bool
-		idProperty string
-	}{
-		{"trace echoed", inputs, true, ""},
-		{"ids only", inputs, false, ""},
-		{"idProperty echoed", extInputs, false, "ext_id"},
+	echo := func(trace bool) func([]Input, batchMeta) []byte {
+		return func(in []Input, m batchMeta) []byte {
+			return benchBody(in, m.tracePrefix, m.traceStart, trace, m.idProperty)
+		}
 	}
-	for _, bc := range cases {
+	return []decodeBenchCase{
+		{"trace echoed", inputs, "", echo(true)},
+		{"ids only", inputs, "", echo(false)},
+		{"idProperty echoed", extInputs, "ext_id", echo(false)},
+		{"207 ten not found", inputs, "", func(in []Input, m batchMeta) []byte {
+			return bench207Body(in, m.tracePrefix, m.traceStart, 10)
+		}},
+	}
+}
+
+// BenchmarkDecode measures decodeBatch: reading a body and matching it.
+func BenchmarkDecode(b *testing.B) {
+	for _, bc := range decodeBenchCases() {
 		b.Run(bc.name, func(b *testing.B) {
 			m := batchMeta{idProperty: bc.idProperty, tracePrefix: "hs-3f9a1c2b", traceStart: 4201}
-			body := benchBody(bc.inputs, m.tracePrefix, m.traceStart, bc.trace, bc.idProperty)
+			body := bc.body(bc.inputs, m)
 			b.SetBytes(int64(len(body)))
 			perRecord(b, len(bc.inputs), func() {
 				items, err := decodeBatch(body, bc.inputs, m)
