@@ -96,7 +96,7 @@ type Record struct {
 	// ID is the value of the id column or key, trimmed of surrounding
 	// spaces. It is also set on a failed record whenever it could be read.
 	ID    string
-	Props []Prop // properties to send, in column or key order; never the id; nil when Err is set
+	Props []Prop // properties to send, in column or key order; never the id; not to be sent when Err is set (readers leave it nil, a mapper may leave the original values)
 
 	// Fields holds a CSV row's cells as parsed, in header order (for the
 	// dead-letter file), even when there are too few or too many. It is nil
