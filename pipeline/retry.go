@@ -184,6 +184,9 @@ func (h *health) failure() string {
 	return ""
 }
 
+// maxRateLimitWait caps the wait after one 429.
+const maxRateLimitWait = time.Minute
+
 // pacer lowers the limiter's pace when HubSpot answers 429 (the account's
 // budget is shared with other apps, so the configured rate may be more than
 // is free) and raises it again slowly while requests succeed.
@@ -216,7 +219,9 @@ func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	}
 	wait := min((window/10)<<min(n-1, 6), window)
 	if e != nil && e.RetryAfter > 0 {
-		wait = e.RetryAfter
+		// Honoured, but capped: a burst window never needs more than a
+		// minute, and a run that must wait longer is better stopped.
+		wait = min(e.RetryAfter, maxRateLimitWait)
 	}
 	pc.lim.Pause(wait)
 	return wait
