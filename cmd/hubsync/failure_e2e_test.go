@@ -194,3 +194,27 @@ func TestMissingScope(t *testing.T) {
 		t.Errorf("%d requests, want 1", n)
 	}
 }
+
+// TestPreflightWaitsOutA429 starts a sync while another app has filled the
+// rolling window: the preflight request is answered 429 and must be waited
+// out, not end the run.
+func TestPreflightWaitsOutA429(t *testing.T) {
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 1000, Rate: 5, Window: 2 * time.Second})
+	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 300, seedIDs: 1000, unique: true, seed: 1})
+	// The other app: five requests fill the window.
+	for range 5 {
+		runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--no-preflight", "--restart", "--rate", "0",
+			"--batch-size", "100", writeInput(t, "other.csv", "id,hs_communication_body\n1,x\n"))
+	}
+	res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "5/2s", ds.path)
+	if res.code != exitOK {
+		t.Fatalf("exit status %d, want 0\n%s", res.code, tail(res.stderr))
+	}
+	st := srv.Stats()
+	if st.RecordsApplied != 5+300 {
+		t.Errorf("%d records applied, want 305", st.RecordsApplied)
+	}
+	if gets := st.Requests - st.BatchRequests; gets < 2 {
+		t.Errorf("%d properties requests: the window was not full when the preflight ran, the test proves nothing", gets)
+	}
+}

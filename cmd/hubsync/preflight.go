@@ -31,12 +31,7 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 		log.Warn("preflight skipped: values are sent as they are, and HubSpot rejects what does not fit")
 		return nil, nil
 	}
-	release, err := lim.Acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	props, err := client.Properties(ctx)
-	release()
+	props, err := fetchProperties(ctx, client, lim, log)
 	if err != nil {
 		err = fmt.Errorf("fetch the %s property definitions: %w", pl.o.Object, err)
 		var api *sink.APIError
@@ -54,6 +49,38 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 	}
 	log.Info("preflight passed", zap.Int("properties", len(props)), zap.Strings("writes", m.Properties()))
 	return m, nil
+}
+
+// fetchProperties gets the property definitions, through the limiter, and
+// rides out what any request may meet: a 429 (the window may still be full
+// from another app or the last run) is waited out, a transient failure is
+// retried with backoff, up to about two minutes in all; then the last error
+// is returned for the caller to classify.
+func fetchProperties(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, log *zap.Logger) ([]sink.Property, error) {
+	wait := time.Second
+	deadline := time.Now().Add(2 * time.Minute)
+	for attempt := 1; ; attempt++ {
+		release, err := lim.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		props, err := client.Properties(ctx)
+		release()
+		class := sink.Classify(err)
+		if err == nil || (class != sink.ClassRateLimit && class != sink.ClassRetry) || time.Now().Add(wait).After(deadline) {
+			return props, err
+		}
+		if w := sink.MinWait(err); w > wait {
+			wait = min(w, time.Minute)
+		}
+		log.Warn("preflight request failed, retrying", zap.Int("attempt", attempt), zap.Duration("wait", wait), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }
 
 // isNoMapping reports whether c asks for nothing beyond sending the input's
