@@ -92,41 +92,45 @@ func (p *batchParser) top() {
 		case 0:
 			p.status = p.flex(1)
 		case 1:
-			p.resultArray()
+			objectArray(p, &p.results, &p.nResults, p.resultItem)
 		case 2:
-			p.errorArray()
+			objectArray(p, &p.errors, &p.nErrors, p.errorItem)
 		default:
 			p.skip(1)
 		}
 	}
 }
 
-// resultArray reads the value of results, at depth 1.
-func (p *batchParser) resultArray() {
+// objectArray reads the value of results or errors, at depth 1, into
+// *slots: one slot per element, objects read by item, anything else
+// skipped. As encoding/json does, a repeated array decodes over the slots
+// of the earlier one; *n is how many elements this one had, and null
+// empties it.
+func objectArray[T any](p *batchParser, slots *[]T, n *int, item func(*T)) {
 	switch p.peek() {
 	case '[':
 		if !p.open(2) {
 			return
 		}
-		n := 0
+		k := 0
 		for first := true; p.element(first); first = false {
-			if n == len(p.results) {
-				p.results = append(p.results, resultSlot{})
+			if k == len(*slots) {
+				*slots = append(*slots, *new(T))
 			}
 			if p.peek() == '{' {
-				p.resultItem(&p.results[n])
+				item(&(*slots)[k])
 			} else {
 				p.skip(2)
 			}
-			n++
+			k++
 		}
-		if n == 0 {
-			p.results = p.results[:0]
+		if k == 0 {
+			*slots = (*slots)[:0]
 		}
-		p.nResults = n
+		*n = k
 	case 'n':
 		if p.literal("null") {
-			p.results, p.nResults = p.results[:0], 0
+			*slots, *n = (*slots)[:0], 0
 		}
 	default:
 		p.skip(1)
@@ -181,38 +185,6 @@ func (p *batchParser) properties(r *resultSlot) {
 		}
 	default:
 		p.skip(3)
-	}
-}
-
-// errorArray reads the value of errors, at depth 1.
-func (p *batchParser) errorArray() {
-	switch p.peek() {
-	case '[':
-		if !p.open(2) {
-			return
-		}
-		n := 0
-		for first := true; p.element(first); first = false {
-			if n == len(p.errors) {
-				p.errors = append(p.errors, errorSlot{})
-			}
-			if p.peek() == '{' {
-				p.errorItem(&p.errors[n])
-			} else {
-				p.skip(2)
-			}
-			n++
-		}
-		if n == 0 {
-			p.errors = p.errors[:0]
-		}
-		p.nErrors = n
-	case 'n':
-		if p.literal("null") {
-			p.errors, p.nErrors = p.errors[:0], 0
-		}
-	default:
-		p.skip(1)
 	}
 }
 
