@@ -39,8 +39,10 @@ func main() {
 		<-sigs
 		cancel()
 	}()
+	stop := startProfiles(os.Getenv("HUBSYNC_CPUPROFILE"), os.Getenv("HUBSYNC_MEMPROFILE"))
 	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interrupt: interrupt})
 	cancel()
+	stop()
 	os.Exit(code)
 }
 
