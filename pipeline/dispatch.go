@@ -84,12 +84,12 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		}
 		p.stats.Read.Add(1)
 		p.stats.Offset.Store(rec.End)
-		if p.cfg.Skip != nil && p.cfg.Skip(&rec) {
+		if p.cfg.Skip != nil && p.cfg.Skip(rec) {
 			p.stats.Skipped.Add(1)
 			continue
 		}
 		if p.cfg.Transform != nil && rec.Err == nil {
-			p.cfg.Transform(&rec)
+			rec = p.cfg.Transform(rec)
 		}
 		if rec.Err == nil && len(rec.Props) == 0 {
 			// An update of nothing would cost a request slot and

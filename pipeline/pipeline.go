@@ -83,11 +83,14 @@ type Config struct {
 	Start source.Position
 	// Skip, if set, reports records that an earlier run already settled;
 	// they are counted in Stats.Skipped and not sent again.
-	Skip func(rec *source.Record) bool
+	// It gets the record by value (as Transform does) so that the record
+	// read need not move to the heap.
+	Skip func(rec source.Record) bool
 	// Transform, if set, rewrites each record before it is batched (mapping
 	// and coercion); it sets rec.Err for a record that must not be sent.
-	// It is called from one goroutine, in file order.
-	Transform func(rec *source.Record)
+	// It is called from one goroutine, in file order, and returns the
+	// record rewritten.
+	Transform func(rec source.Record) source.Record
 	// Progress, if set, is told of every settled batch and saved every
 	// SyncEvery and at the end.
 	Progress Progress

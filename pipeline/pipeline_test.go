@@ -444,12 +444,13 @@ func TestRunTransform(t *testing.T) {
 		return applyAll(in), nil
 	}}
 	d := &fakeDead{}
-	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1, Transform: func(rec *source.Record) {
+	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1, Transform: func(rec source.Record) source.Record {
 		if rec.ID == "2" {
 			rec.Err = &source.RecordError{Code: "INVALID_DATE", Message: "not a day"}
-			return
+			return rec
 		}
 		rec.Props[0].Value = "coerced"
+		return rec
 	}}, records("1", "2", "3"), s, d)
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)

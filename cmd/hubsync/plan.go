@@ -184,9 +184,12 @@ func defaultDeadLetterPath(file string, format source.Format) string {
 }
 
 // transform is the pipeline's Transform for m: none without a mapper.
-func transform(m *mapping.Mapper) func(*source.Record) {
+func transform(m *mapping.Mapper) func(source.Record) source.Record {
 	if m == nil {
 		return nil
 	}
-	return m.Apply
+	return func(rec source.Record) source.Record {
+		m.Apply(&rec)
+		return rec
+	}
 }

@@ -104,9 +104,9 @@ func (j *job) start() source.Position {
 // skipper returns the Skip function for the pipeline: records inside spans
 // settled beyond the watermark, and records whose dead-letter entries were
 // written after the checkpoint was last saved (deadLines).
-func (j *job) skipper(deadLines map[int64]bool) func(*source.Record) bool {
+func (j *job) skipper(deadLines map[int64]bool) func(source.Record) bool {
 	spans := j.state.Settled
-	return func(rec *source.Record) bool {
+	return func(rec source.Record) bool {
 		for len(spans) > 0 && spans[0].End.Offset <= rec.Offset {
 			spans = spans[1:]
 		}
