@@ -183,3 +183,54 @@ func TestApplyConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestApplyKeepsCanonicalRecords: a record already in HubSpot's forms under
+// property names keeps its Props slice and costs no allocation; a record
+// with one value to change gets a new slice and the old one is untouched.
+func TestApplyKeepsCanonicalRecords(t *testing.T) {
+	header := []string{"id", "hs_communication_body", "sentiment", "message_count", "is_priority", "follow_up_date", "hs_timestamp", "topics"}
+	m := mustNew(t, Config{}, header)
+	canonical := props("hs_communication_body", "Thanks, see you Tuesday!", "sentiment", "pos", "message_count", "1234",
+		"is_priority", "true", "follow_up_date", "2024-02-29", "hs_timestamp", "2024-05-01T10:00:00.000Z", "topics", "BILLING;SUPPORT")
+
+	rec := source.Record{Line: 2, ID: "1", Props: canonical}
+	m.Apply(&rec)
+	if rec.Err != nil {
+		t.Fatal(rec.Err)
+	}
+	if &rec.Props[0] != &canonical[0] || len(rec.Props) != len(canonical) {
+		t.Errorf("canonical record got a new Props slice: %v", rec.Props)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		rec := source.Record{Line: 2, ID: "1", Props: canonical}
+		m.Apply(&rec)
+	})
+	if allocs != 0 {
+		t.Errorf("Apply of a canonical record: %v allocations, want 0", allocs)
+	}
+
+	changed := props("hs_communication_body", "Hi", "sentiment", "POS", "message_count", "7", "topics", "")
+	before := append([]source.Prop(nil), changed...)
+	rec = source.Record{Line: 3, ID: "2", Props: changed}
+	m.Apply(&rec)
+	if rec.Err != nil {
+		t.Fatal(rec.Err)
+	}
+	if diff := cmp.Diff(props("hs_communication_body", "Hi", "sentiment", "pos", "message_count", "7"), rec.Props); diff != "" {
+		t.Errorf("Props (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, changed); diff != "" {
+		t.Errorf("Apply modified the old Props slice (-before +after):\n%s", diff)
+	}
+
+	// Constants always need a new slice, after the record's own properties.
+	mc := mustNew(t, Config{Constants: map[string]string{"hs_communication_channel_type": "SMS"}}, header)
+	rec = source.Record{Line: 4, ID: "3", Props: canonical[:1]}
+	mc.Apply(&rec)
+	if diff := cmp.Diff(props("hs_communication_body", "Thanks, see you Tuesday!", "hs_communication_channel_type", "SMS"), rec.Props); diff != "" {
+		t.Errorf("with a constant (-want +got):\n%s", diff)
+	}
+	if len(canonical) != 7 || canonical[1].Value != "pos" {
+		t.Error("Apply with constants modified the record's slice")
+	}
+}
