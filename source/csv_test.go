@@ -316,3 +316,20 @@ func TestCSVReadError(t *testing.T) {
 		t.Errorf("Next error %v, want %v", err, errDisk)
 	}
 }
+
+// TestCSVRuneSplitAcrossCells: cells that are invalid UTF-8 on their own
+// are refused even when, back to back, their bytes would form a valid rune.
+func TestCSVRuneSplitAcrossCells(t *testing.T) {
+	in := "id,a,b\n1,x\xe2\x82,\xacy\n"
+	r, err := NewCSV(strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Err == nil || rec.Err.Code != CodeMalformedRow || !strings.Contains(rec.Err.Message, "field 2 (a) is not valid UTF-8") {
+		t.Errorf("record error %v, want MALFORMED_ROW naming field 2", rec.Err)
+	}
+}
