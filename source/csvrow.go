@@ -35,7 +35,20 @@ type csvScanner struct {
 	in  *input
 	max int
 	p   rowParser
-	raw []byte
+	// raw is the row being read. While it is one fragment it aliases the
+	// input's buffer (owned false), valid until the next fragment is read;
+	// a row that needs more is copied into buf first.
+	raw   []byte
+	owned bool
+	buf   []byte
+}
+
+// own makes s.raw a copy in s.buf, so that reading on keeps it.
+func (s *csvScanner) own() {
+	if !s.owned {
+		s.buf = append(s.buf[:0], s.raw...)
+		s.raw, s.owned = s.buf, true
+	}
 }
 
 // scan reads the next row into r, skipping blank lines. It returns io.EOF
@@ -63,7 +76,7 @@ func (s *csvScanner) scan(r *row) error {
 
 func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 	s.p.reset()
-	s.raw = append(s.raw[:0], frag...)
+	s.raw, s.owned = frag, false
 	firstLineEnd := int64(-1) // offset just past the row's first '\n'
 	line := r.line
 	for {
@@ -89,6 +102,7 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 			}
 			return s.tooLarge(r)
 		}
+		s.own()
 		var err error
 		frag, err = s.in.fragment()
 		if err != nil && err != io.EOF {
@@ -96,6 +110,7 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 		}
 		eof = err == io.EOF
 		s.raw = append(s.raw, frag...)
+		s.buf = s.raw
 	}
 	r.end, r.endLine = s.in.off, s.in.line
 	r.raw = s.raw[:len(s.raw)-terminator(s.raw, eof)]
@@ -109,6 +124,7 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 // and goes back to read the next line as a row of its own: one stray quote
 // costs one line, not the rest of the file.
 func (s *csvScanner) unterminated(r *row, firstLineEnd int64, eof bool) error {
+	s.own() // r.raw must outlive the seek below
 	r.status, r.quoteLine, r.eof = rowUnterminated, s.p.quoteLine, eof
 	if firstLineEnd < 0 { // the file ended on the first line
 		r.end, r.endLine = s.in.off, s.in.line
@@ -127,6 +143,7 @@ func (s *csvScanner) unterminated(r *row, firstLineEnd int64, eof bool) error {
 
 // tooLarge skips the rest of the current line without buffering it.
 func (s *csvScanner) tooLarge(r *row) error {
+	s.own() // r.raw must outlive skipping the rest of the line
 	n, term, err := s.in.skipLine(s.raw[len(s.raw)-1])
 	if err != nil {
 		return err
