@@ -48,23 +48,33 @@ func match(inputs []Input, m batchMeta, status string, results []resultRef, errs
 	items := make([]ItemResult, n)
 	applied := make([]bool, n)
 	failedBy := make([]int, n) // index into errs + 1; 0 = not failed
-	byKey := make(map[string]int, n)
+	// byKey maps canonical ids to inputs. It is built on first use: when
+	// every result and error names its input by trace id, as the emulator's
+	// answers do, no map is needed.
+	var byKey map[string]int
 	dupKeys := false
-	for i, in := range inputs {
-		k := canonID(in.ID)
-		if k == "" {
-			continue
+	keys := func() map[string]int {
+		if byKey != nil {
+			return byKey
 		}
-		if _, dup := byKey[k]; dup {
-			byKey[k] = -1 // ambiguous: matches neither
-			dupKeys = true
-			continue
+		byKey = make(map[string]int, n)
+		for i, in := range inputs {
+			k := canonID(in.ID)
+			if k == "" {
+				continue
+			}
+			if _, dup := byKey[k]; dup {
+				byKey[k] = -1 // ambiguous: matches neither
+				dupKeys = true
+				continue
+			}
+			byKey[k] = i
 		}
-		byKey[k] = i
+		return byKey
 	}
 	lookup := func(id string) int {
 		if k := canonID(id); k != "" {
-			if i, ok := byKey[k]; ok {
+			if i, ok := keys()[k]; ok {
 				return i
 			}
 		}
@@ -139,6 +149,7 @@ func match(inputs []Input, m batchMeta, status string, results []resultRef, errs
 	}
 
 	if len(rest) > 0 {
+		keys() // sets dupKeys
 		why := ""
 		switch {
 		case stray:
