@@ -38,17 +38,6 @@ func (a *arena) text(b []byte) string {
 	return a.textBlock.String()[start:]
 }
 
-// fields slices s into one string per cell, cell i ending at ends[i].
-func (a *arena) fields(s string, ends []int) []string {
-	f := a.strSlice(len(ends))
-	start := 0
-	for i, end := range ends {
-		f[i] = s[start:end]
-		start = end
-	}
-	return f
-}
-
 // strSlice returns a zeroed slice of n strings whose capacity is n, so that
 // appending to it never writes into a neighbour's.
 func (a *arena) strSlice(n int) []string {
@@ -66,6 +55,9 @@ func (a *arena) strSlice(n int) []string {
 // props returns an empty slice of capacity n, sharing no element with any
 // other slice handed out.
 func (a *arena) props(n int) []Prop {
+	if n == 0 {
+		return []Prop{} // empty, not nil, whichever block is at hand
+	}
 	if n > arenaSlots/8 {
 		return make([]Prop, 0, n)
 	}

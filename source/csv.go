@@ -76,7 +76,7 @@ func (c *CSVReader) readHeader(idColumn string) error {
 	case c.sc.p.bad != "":
 		return &HeaderError{Err: ErrBadHeader, Detail: c.sc.p.bad}
 	}
-	c.header = c.sc.p.fields(string(c.sc.p.cells))
+	c.header = c.sc.p.fields(string(c.sc.p.text()), make([]string, len(c.sc.p.ends)))
 	for i, col := range c.header {
 		if !utf8.ValidString(col) {
 			return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
@@ -131,8 +131,8 @@ func (c *CSVReader) Next() (Record, error) {
 // record costs no allocation of its own (see arena).
 func (c *CSVReader) build(rec *Record, raw []byte) {
 	p := &c.sc.p
-	text := c.arena.text(p.cells)
-	fields := c.arena.fields(text, p.ends)
+	text := c.arena.text(p.text())
+	fields := p.fields(text, c.arena.strSlice(len(p.ends)))
 	rec.Fields = fields
 	if c.idCol < len(fields) {
 		rec.ID = strings.TrimSpace(fields[c.idCol])
@@ -182,7 +182,8 @@ func (c *CSVReader) malformed(line int64, text string, fields []string) string {
 }
 
 // cellsStartRunes reports whether every cell starts at the start of a
-// rune, so that valid text back to back means valid cells.
+// rune, so that valid text (cells back to back, or one comma apart) means
+// valid cells.
 func cellsStartRunes(fields []string) bool {
 	for _, f := range fields {
 		if f != "" && !utf8.RuneStart(f[0]) {
@@ -190,15 +191,4 @@ func cellsStartRunes(fields []string) bool {
 		}
 	}
 	return true
-}
-
-// fields slices s, which holds p.cells, into one string per cell.
-func (p *rowParser) fields(s string) []string {
-	f := make([]string, len(p.ends))
-	start := 0
-	for i, end := range p.ends {
-		f[i] = s[start:end]
-		start = end
-	}
-	return f
 }

@@ -24,15 +24,59 @@ const (
 // inside an unquoted field (kept literally); text after a closing quote is
 // kept too (`"ab"c` gives `ab"c`) but marks the row malformed.
 type rowParser struct {
-	cells     []byte // the cells' bytes
-	ends      []int  // ends[i] is the end of cell i in cells
+	cells []byte // the cells' bytes, back to back
+	// line, when set by plain, is the row itself with no quote in it:
+	// its cells are separated by commas, and it aliases the caller's
+	// bytes instead of cells.
+	line      []byte
+	ends      []int // ends[i] is the end of cell i in text()
 	state     parseState
 	quoteLine int64  // line of the last opening quote
 	bad       string // first malformation found, "" if none
 }
 
 func (p *rowParser) reset() {
-	p.cells, p.ends, p.state, p.bad = p.cells[:0], p.ends[:0], stFieldStart, ""
+	p.cells, p.line, p.ends, p.state, p.bad = p.cells[:0], nil, p.ends[:0], stFieldStart, ""
+}
+
+// plain splits line, a whole row without its terminator and without any
+// quote, at its commas: what feed would make of it, without copying a
+// byte. line must stay unchanged until the row has been used.
+func (p *rowParser) plain(line []byte) {
+	p.reset()
+	p.line = line
+	for i := 0; ; {
+		j := bytes.IndexByte(line[i:], ',')
+		if j < 0 {
+			p.ends = append(p.ends, len(line))
+			return
+		}
+		p.ends = append(p.ends, i+j)
+		i += j + 1
+	}
+}
+
+// text returns the bytes the cells are in, addressed by ends.
+func (p *rowParser) text() []byte {
+	if p.line != nil {
+		return p.line
+	}
+	return p.cells
+}
+
+// fields slices s, which holds text(), into one string per cell, stored in
+// f (of length len(p.ends)).
+func (p *rowParser) fields(s string, f []string) []string {
+	sep := 0 // cells are back to back in cells, one comma apart in line
+	if p.line != nil {
+		sep = 1
+	}
+	start := 0
+	for i, end := range p.ends {
+		f[i] = s[start:end]
+		start = end + sep
+	}
+	return f
 }
 
 // feed parses b, a fragment of line `line`, and reports whether the row

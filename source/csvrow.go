@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -75,6 +76,20 @@ func (s *csvScanner) scan(r *row) error {
 }
 
 func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
+	if n := len(frag); (frag[n-1] == '\n' || eof) && bytes.IndexByte(frag, '"') < 0 {
+		// A whole line without quotes, as most rows are: its cells are
+		// the text between commas, used where it lies.
+		r.end, r.endLine = s.in.off, s.in.line
+		s.raw, s.owned = frag, false
+		r.raw = frag[:n-terminator(frag, eof)]
+		if n := len(r.raw); n > s.max {
+			s.own()
+			r.status, r.size, r.raw = rowTooLarge, int64(n), capRaw(s.raw[:n])
+			return nil
+		}
+		s.p.plain(r.raw)
+		return nil
+	}
 	s.p.reset()
 	s.raw, s.owned = frag, false
 	firstLineEnd := int64(-1) // offset just past the row's first '\n'
