@@ -1,6 +1,10 @@
 package source
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // jsonKind is the type of a JSON value.
 type jsonKind uint8
@@ -226,42 +230,59 @@ func (s *jsonScanner) literal(word string) bool {
 // str scans the string at s.i and returns the span between its quotes, with
 // end -1 if it is not a valid string, and whether it holds escapes.
 func (s *jsonScanner) str() (sp span, esc bool) {
-	s.i++ // '"'
-	start := s.i
-	for s.i < len(s.b) {
-		for s.i < len(s.b) && plain[s.b[s.i]] {
-			s.i++
+	b, i := s.b, s.i+1 // past the '"'
+	start := i
+	defer func() { s.i = i }()
+	for {
+		// Eight bytes at a time up to the first quote, backslash or
+		// control character.
+		for ; i+8 <= len(b); i += 8 {
+			if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 		}
-		if s.i == len(s.b) {
-			break
+		for i < len(b) && plain[b[i]] {
+			i++
 		}
-		switch c := s.b[s.i]; {
+		if i == len(b) {
+			return span{start, -1}, esc
+		}
+		switch c := b[i]; {
 		case c == '"':
-			s.i++
-			return span{start, s.i - 1}, esc
+			i++
+			return span{start, i - 1}, esc
 		case c == '\\':
 			esc = true
-			if s.i+1 == len(s.b) {
+			if i+1 == len(b) {
 				return span{start, -1}, esc
 			}
-			switch s.b[s.i+1] {
+			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i += 2
+				i += 2
 			case 'u':
-				if hex4(s.b[s.i+2:]) < 0 {
+				if hex4(b[i+2:]) < 0 {
 					return span{start, -1}, esc
 				}
-				s.i += 6
+				i += 6
 			default:
 				return span{start, -1}, esc
 			}
-		case c < 0x20:
+		default: // c < 0x20
 			return span{start, -1}, esc
-		default:
-			s.i++
 		}
 	}
-	return span{start, -1}, esc
+}
+
+// specialBytes returns a mask whose lowest set bit is the high bit of the
+// first byte of v (little-endian) that is '"', '\\' or below 0x20, or 0 if
+// there is none; bits above the lowest may be spurious. (Package sink has
+// the same helper for HubSpot's answers.)
+func specialBytes(v uint64) uint64 {
+	const lowBits, highBits = 0x0101010101010101, 0x8080808080808080
+	q := v ^ (lowBits * '"')
+	s := v ^ (lowBits * '\\')
+	return ((q-lowBits)&^q | (s-lowBits)&^s | (v-lowBits*0x20)&^v) & highBits
 }
 
 func (s *jsonScanner) number() bool {
