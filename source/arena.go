@@ -12,13 +12,14 @@ const (
 )
 
 // arena hands out the memory of the records a reader returns: their text,
-// their Fields and their Props, carved from blocks shared by the records
+// Raw, Fields and Props, carved from blocks shared by the records
 // read around them. A record still owns what it is given (nothing handed
 // out is ever written again), and a block lives as long as any record
 // carved from it, so what is kept alive is bounded by the records alive
 // plus one block of each kind.
 type arena struct {
 	textBlock strings.Builder
+	byteBlock []byte
 	strBlock  []string
 	propBlock []Prop
 }
@@ -36,6 +37,19 @@ func (a *arena) text(b []byte) string {
 	start := a.textBlock.Len()
 	a.textBlock.Write(b)
 	return a.textBlock.String()[start:]
+}
+
+// bytes returns a copy of b whose capacity is its length.
+func (a *arena) bytes(b []byte) []byte {
+	if len(b) > arenaBytes/4 {
+		return append([]byte(nil), b...)
+	}
+	if cap(a.byteBlock)-len(a.byteBlock) < len(b) {
+		a.byteBlock = make([]byte, 0, arenaBytes)
+	}
+	n := len(a.byteBlock)
+	a.byteBlock = append(a.byteBlock, b...)
+	return a.byteBlock[n:len(a.byteBlock):len(a.byteBlock)]
 }
 
 // strSlice returns a zeroed slice of n strings whose capacity is n, so that

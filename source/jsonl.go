@@ -16,7 +16,8 @@ type JSONLReader struct {
 	in    *input
 	max   int
 	idKey string
-	raw   []byte
+	raw   []byte // a line longer than one buffer fragment
+	arena arena
 	// reused buffers
 	top, props, items []member
 	topKeys, propKeys []string
@@ -53,19 +54,23 @@ func (j *JSONLReader) Next() (Record, error) {
 			return Record{}, io.EOF
 		}
 		eof := err == io.EOF
-		j.raw = append(j.raw[:0], frag...)
-		for !eof && frag[len(frag)-1] != '\n' {
-			if len(j.raw) > j.max {
-				return j.tooLarge(rec)
+		line := frag // valid until the next fragment is read
+		if !eof && frag[len(frag)-1] != '\n' {
+			j.raw = append(j.raw[:0], frag...)
+			for !eof && frag[len(frag)-1] != '\n' {
+				if len(j.raw) > j.max {
+					return j.tooLarge(rec)
+				}
+				if frag, err = j.in.fragment(); err != nil && err != io.EOF {
+					return Record{}, err
+				}
+				eof = err == io.EOF
+				j.raw = append(j.raw, frag...)
 			}
-			if frag, err = j.in.fragment(); err != nil && err != io.EOF {
-				return Record{}, err
-			}
-			eof = err == io.EOF
-			j.raw = append(j.raw, frag...)
+			line = j.raw
 		}
 		rec.End, rec.EndLine = j.in.off, j.in.line
-		line := j.raw[:len(j.raw)-terminator(j.raw, eof)]
+		line = line[:len(line)-terminator(line, eof)]
 		switch {
 		case blank(line) && eof:
 			return Record{}, io.EOF
@@ -75,7 +80,7 @@ func (j *JSONLReader) Next() (Record, error) {
 			rec.Raw = append([]byte(nil), capRaw(line)...)
 			rec.Err = &RecordError{Code: CodeRecordTooLarge, Message: tooLargeMessage(rec.Line, int64(len(line)), j.max)}
 		default:
-			rec.Raw = append([]byte(nil), line...)
+			rec.Raw = j.arena.bytes(line)
 			j.parse(&rec)
 		}
 		return rec, nil
@@ -115,7 +120,7 @@ func (j *JSONLReader) parse(rec *Record) {
 		rec.Err = &RecordError{Code: CodeInvalidJSON, Message: fmt.Sprintf("line %d: %s", rec.Line, jsonProblem(b))}
 		return
 	}
-	d := decoder{b: b, s: string(b)}
+	d := decoder{b: b, s: j.arena.text(b)}
 	j.topKeys = d.keys(j.topKeys[:0], top)
 	keys, nested := j.topKeys, false
 	for i, m := range top {
@@ -146,7 +151,7 @@ func (j *JSONLReader) parse(rec *Record) {
 			n++
 		}
 	}
-	rec.Props = make([]Prop, 0, n)
+	rec.Props = j.arena.props(n)
 	for i, m := range props {
 		k := keys[i]
 		if !nested && !j.isProp(k) {
