@@ -42,78 +42,64 @@ type plan struct {
 	check  bool    // another key or a constant may set t too (JSONL)
 }
 
-// Apply rewrites rec.Props: renamed, dropped, coerced, constants appended
-// after the record's own properties. A record whose Err is already set is
-// left alone.
+// Apply rewrites rec.Props in place: renamed, dropped, coerced, constants
+// appended after the record's own properties. A record whose Err is already
+// set is left alone.
 //
 // When a value would be refused, Apply leaves rec untouched except for
 // rec.Err, whose Message names the line, the column (or key), the value and
-// what was expected, and whose Code is one of the Code constants. Apply
-// never modifies the old Props slice: when it changes anything it builds a
-// new one (and allocates any value it changes); when every property is
-// already what HubSpot takes, under its own name, and there are no
-// constants, it keeps rec.Props as it is and allocates nothing.
+// what was expected, and whose Code is one of the Code constants. The
+// record owns its Props (the readers guarantee it): Apply writes the new
+// properties over the old ones, within their length, and allocates only a
+// value it changes and, when there are constants, a new slice.
 func (m *Mapper) Apply(rec *source.Record) {
 	if rec.Err != nil {
 		return
 	}
-	// out stays nil while every property so far is kept unchanged; the
-	// properties kept are then rec.Props[:i].
-	var out []source.Prop
+	// The new properties are gathered apart and written over rec.Props
+	// only once every value has passed.
+	var scratch [24]source.Prop
+	out := scratch[:0]
+	if len(rec.Props) > len(scratch) {
+		out = make([]source.Prop, 0, len(rec.Props))
+	}
 	next := 0
-	for i, p := range rec.Props {
+	for _, p := range rec.Props {
 		pl := m.plan(p.Name, &next)
-		var (
-			v    string
-			send bool
-		)
 		switch {
 		case pl == nil && (m.ignoreUnmapped || source.IgnoredColumn(p.Name)):
+			continue
 		case pl == nil:
 			rec.Err = &source.RecordError{Code: CodeUnknownProperty, Message: m.unknownMessage(rec.Line, p.Name)}
 			return
 		case pl.drop:
+			continue
 		case pl.t.readOnly != "":
 			rec.Err = &source.RecordError{Code: CodeReadOnlyProperty, Message: fmt.Sprintf(
 				"line %d: %s %q: property %q is %s and cannot be written; drop it with \"-\" under mapping.columns",
 				rec.Line, m.noun, p.Name, pl.t.name, pl.t.readOnly)}
 			return
-		default:
-			var code, why string
-			v, send, code, why = pl.t.coerce(p.Value)
-			if code != "" {
-				rec.Err = &source.RecordError{Code: code, Message: fmt.Sprintf("%s: %q %s", m.where(rec.Line, pl), clipValue(p.Value), why)}
-				return
-			}
 		}
-		if send && pl.check {
-			kept := out
-			if kept == nil {
-				kept = rec.Props[:i]
-			}
-			if setIn(kept, pl.t.name) || setIn(m.constants, pl.t.name) {
-				rec.Err = &source.RecordError{Code: CodeDuplicateProperty, Message: fmt.Sprintf(
-					"%s: property %q is also set by another %s or by mapping.constants", m.where(rec.Line, pl), pl.t.name, m.noun)}
-				return
-			}
+		v, send, code, why := pl.t.coerce(p.Value)
+		if code != "" {
+			rec.Err = &source.RecordError{Code: code, Message: fmt.Sprintf("%s: %q %s", m.where(rec.Line, pl), clipValue(p.Value), why)}
+			return
 		}
-		if out == nil && send && pl.t.name == p.Name && v == p.Value {
-			continue // unchanged so far: nothing to copy yet
+		if !send {
+			continue
 		}
-		if out == nil {
-			out = make([]source.Prop, i, len(rec.Props)+len(m.constants))
-			copy(out, rec.Props[:i])
+		if pl.check && (setIn(out, pl.t.name) || setIn(m.constants, pl.t.name)) {
+			rec.Err = &source.RecordError{Code: CodeDuplicateProperty, Message: fmt.Sprintf(
+				"%s: property %q is also set by another %s or by mapping.constants", m.where(rec.Line, pl), pl.t.name, m.noun)}
+			return
 		}
-		if send {
-			out = append(out, source.Prop{Name: pl.t.name, Value: v})
-		}
+		out = append(out, source.Prop{Name: pl.t.name, Value: v})
 	}
-	switch {
-	case out != nil:
-		rec.Props = append(out, m.constants...)
-	case len(m.constants) > 0:
-		rec.Props = append(append(make([]source.Prop, 0, len(rec.Props)+len(m.constants)), rec.Props...), m.constants...)
+	if len(m.constants) == 0 {
+		rec.Props = append(rec.Props[:0], out...) // in place: out is never longer
+		return
 	}
+	rec.Props = append(append(make([]source.Prop, 0, len(out)+len(m.constants)), out...), m.constants...)
 }
 
 // Properties returns the names of the properties the mapping writes, for a
