@@ -11,6 +11,10 @@ import (
 // wireDateTime is the form datetimes are sent in: UTC, milliseconds.
 const wireDateTime = "2006-01-02T15:04:05.000Z"
 
+// wireSeconds is the wire form without milliseconds, as exports often write
+// UTC times.
+const wireSeconds = "2006-01-02T15:04:05Z"
+
 // coerceDate reads v with the date layouts in order and returns it as
 // YYYY-MM-DD, v itself when it is already in that form. A layout with a
 // time of day contributes only its date, as written. Epoch milliseconds
@@ -85,6 +89,9 @@ func coerceDateTime(v string, st *settings) (out, why string) {
 			if !ok || bad {
 				outOfRange = outOfRange || bad
 				continue
+			}
+			if it.zoned && len(v) == len(wireSeconds) && v[10] == 'T' && v[19] == 'Z' {
+				return v[:19] + ".000Z", "" // UTC to the second: add the milliseconds
 			}
 			t, zoned = it.wall.Add(-time.Duration(it.offset)*time.Second), it.zoned
 		default:

@@ -155,14 +155,12 @@ func appendWire(b []byte, t time.Time) []byte {
 	return append(b, 'Z')
 }
 
-// appendDigits appends the n lowest decimal digits of x >= 0.
+// appendDigits appends the n lowest decimal digits of x >= 0 (n <= 9).
 func appendDigits(b []byte, x, n int) []byte {
+	var d [9]byte
 	for i := n - 1; i >= 0; i-- {
-		d := x
-		for range i {
-			d /= 10
-		}
-		b = append(b, byte('0'+d%10))
+		d[i] = byte('0' + x%10)
+		x /= 10
 	}
-	return b
+	return append(b, d[:n]...)
 }
