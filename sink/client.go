@@ -201,6 +201,10 @@ func defaultHTTPClient(timeout time.Duration) *http.Client {
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConns:          32,
 		MaxIdleConnsPerHost:   16,
+		// A batch of 100 records is tens of KiB each way: big buffers
+		// send it in one write and read the answer in few reads.
+		WriteBufferSize: 64 << 10,
+		ReadBufferSize:  64 << 10,
 	}
 	return &http.Client{
 		Transport: tr,

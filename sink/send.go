@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
-	"sync"
+	"sync/atomic"
 )
 
 // maxResponseBody caps how much of a response is read; a 2xx body over the
@@ -47,12 +48,14 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 	reqBuf.b = encodeBatch(reqBuf.b[:0], inputs, meta.idProperty, meta.tracePrefix, meta.traceStart)
 	body := &requestBody{c: c, buf: reqBuf}
 	body.r.Reset(reqBuf.b)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, body)
+	body.trace.WroteRequest = body.wrote
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, &body.trace), http.MethodPost, c.endpoint, io.NopCloser(&body.r))
 	if err != nil {
-		body.Close()
+		body.wrote(httptrace.WroteRequestInfo{})
 		return nil, fmt.Errorf("update batch: %w", err)
 	}
 	req.ContentLength = int64(len(reqBuf.b))
+	req.GetBody = nil // never replayed by the transport: see requestBody
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -135,34 +138,26 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// requestBody serves an encoded batch and gives its buffer back to the pool
-// when the transport closes it. The transport may close it from another
-// goroutine after Do has returned, hence the lock.
+// requestBody is an encoded batch on its way out. The transport reads it
+// as an in-memory body (an io.NopCloser around a bytes.Reader), so that it
+// writes the headers and the body to the connection in one write, through
+// its own buffer, rather than in three. The buffer goes back to the pool
+// when the transport reports the request written (httptrace's
+// WroteRequest, which both HTTP/1.1 and HTTP/2 call once the body is no
+// longer read); a request never written simply leaves its buffer to the
+// garbage collector. The transport cannot read the body a second time:
+// GetBody is nil, so it never replays a request on its own (the pipeline's
+// retries send a new one).
 type requestBody struct {
-	mu  sync.Mutex
-	c   *Client
-	buf *buffer // nil once closed
-	r   bytes.Reader
+	c     *Client
+	buf   *buffer
+	r     bytes.Reader
+	trace httptrace.ClientTrace
+	done  atomic.Bool
 }
 
-var errBodyClosed = errors.New("read request body after close")
-
-func (b *requestBody) Read(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf == nil {
-		return 0, errBodyClosed
-	}
-	return b.r.Read(p)
-}
-
-func (b *requestBody) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf != nil {
-		b.r.Reset(nil)
+func (b *requestBody) wrote(httptrace.WroteRequestInfo) {
+	if b.done.CompareAndSwap(false, true) {
 		b.c.putBuffer(b.buf)
-		b.buf = nil
 	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -260,4 +261,65 @@ func TestUpdateBatchConcurrent(t *testing.T) {
 	if len(seen) != workers*batches*3 {
 		t.Errorf("saw %d trace ids, want %d", len(seen), workers*batches*3)
 	}
+}
+
+// TestUpdateBatchBodyOutlivesTheAnswer: a RoundTripper may return the
+// response before it has read the request body, and read it later from
+// another goroutine (net/http's does when a server answers early). The
+// body's buffer must not go back to the pool, and be encoded over by the
+// next request, until the transport reports the request written: here
+// every body is read only after both requests have returned, and each must
+// still be its own batch.
+func TestUpdateBatchBodyOutlivesTheAnswer(t *testing.T) {
+	rt := &lateReader{release: make(chan struct{}), bodies: make(chan string, 64)}
+	c, err := New(Config{BaseURL: "https://api.hubapi.com", Token: testToken, ObjectType: "0-18",
+		HTTPClient: &http.Client{Transport: rt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 10
+	for r := range rounds {
+		for _, name := range []string{"A", "B"} {
+			_, err := c.UpdateBatch(context.Background(), inputsFor(fmt.Sprintf("%s%d-1", name, r), fmt.Sprintf("%s%d-2", name, r)))
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+				t.Fatalf("round %d, request %s: %v, want the 400", r, name, err)
+			}
+		}
+	}
+	close(rt.release)
+	for range 2 * rounds {
+		b := <-rt.bodies
+		var sent sentBatch
+		if err := json.Unmarshal([]byte(b), &sent); err != nil || len(sent.Inputs) != 2 {
+			t.Fatalf("body %q: %v", b, err)
+		}
+		if a, b := sent.Inputs[0].ID, sent.Inputs[1].ID; strings.TrimSuffix(a, "-1") != strings.TrimSuffix(b, "-2") {
+			t.Errorf("a body holds inputs %s and %s: it was encoded over while the transport still read it", a, b)
+		}
+	}
+}
+
+// lateReader answers 400 at once and reads each request body only once
+// release is closed, then reports the request written, as net/http's
+// transport does once it no longer reads a body.
+type lateReader struct {
+	release chan struct{}
+	bodies  chan string
+}
+
+func (rt *lateReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	trace := httptrace.ContextClientTrace(req.Context())
+	go func() {
+		<-rt.release
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if trace != nil && trace.WroteRequest != nil {
+			trace.WroteRequest(httptrace.WroteRequestInfo{Err: err})
+		}
+		rt.bodies <- string(b)
+	}()
+	msg := `{"status":"error","message":"no","category":"VALIDATION_ERROR"}`
+	return &http.Response{StatusCode: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(msg)), ContentLength: int64(len(msg)), Request: req}, nil
 }
