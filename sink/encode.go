@@ -77,6 +77,11 @@ func decimalWidth(n uint64) int {
 // Input i gets trace id (prefix, start+i). Properties keep their order.
 // It uses no reflection: this runs once per batch on the hot path.
 func encodeBatch(dst []byte, inputs []Input, idProperty, prefix string, start uint64) []byte {
+	// Inputs mostly repeat the same property names in the same order: a
+	// name equal to the one at its position in the input before, and found
+	// then to need no escaping, is copied as it is.
+	var names [24]string
+	var plain [24]bool
 	dst = append(dst, `{"inputs":[`...)
 	for i, in := range inputs {
 		if i > 0 {
@@ -89,7 +94,19 @@ func encodeBatch(dst []byte, inputs []Input, idProperty, prefix string, start ui
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, p.Name)
+			switch {
+			case j < len(names) && plain[j] && names[j] == p.Name:
+				dst = append(dst, '"')
+				dst = append(dst, p.Name...)
+				dst = append(dst, '"')
+			case j < len(names):
+				n := len(dst)
+				dst = appendJSONString(dst, p.Name)
+				// Escaping only ever lengthens a string.
+				names[j], plain[j] = p.Name, len(dst)-n == len(p.Name)+2
+			default:
+				dst = appendJSONString(dst, p.Name)
+			}
 			dst = append(dst, ':')
 			dst = appendJSONString(dst, p.Value)
 		}

@@ -121,9 +121,14 @@ func FuzzEncode(f *testing.F) {
 		f.Add(s, s, s)
 	}
 	f.Fuzz(func(t *testing.T, id, name, value string) {
+		// Names repeat at the same positions, escaped or not, and change:
+		// the encoder reuses a name it found plain at its position before.
 		inputs := []Input{
 			{ID: id, Props: []source.Prop{{Name: name, Value: value}}},
 			{ID: value, Props: []source.Prop{{Name: "fixed", Value: id}}},
+			{ID: id, Props: []source.Prop{{Name: name, Value: id}, {Name: value, Value: name}}},
+			{ID: name, Props: []source.Prop{{Name: name, Value: value}, {Name: value, Value: id}}},
+			{ID: value, Props: []source.Prop{{Name: id, Value: value}, {Name: value, Value: value}}},
 		}
 		checkRoundTrip(t, inputs, name)
 		if got, want := appendJSONString(nil, value), mustMarshalNoHTML(t, value); !bytes.Equal(got, want) {
