@@ -42,9 +42,9 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 				return ctx.Err()
 			}
 		}
-		b.keys = make([]string, len(items))
+		b.keys = make([]uint64, len(items))
 		for i := range items {
-			b.keys[i] = items[i].key
+			b.keys[i] = p.guard.hash(items[i].key)
 		}
 		if err := p.guard.acquire(ctx, b.keys); err != nil {
 			return err

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"hash/maphash"
 	"strings"
 	"sync"
 )
@@ -11,20 +12,27 @@ import (
 // its keys. The chunker already keeps a key out of two places in one batch,
 // so this only ever makes a later batch wait for an earlier one.
 //
+// Keys are held by a 64-bit hash: two keys with the same hash, which is
+// vanishingly rare, only make a batch wait for another, never the reverse.
+//
 // It is safe for concurrent use: the dispatcher acquires, the committer
 // releases once a batch is settled.
 type keyGuard struct {
+	seed    maphash.Seed
 	mu      sync.Mutex
-	held    map[string]struct{}
+	held    map[uint64]struct{}
 	changed chan struct{} // closed and replaced on every release
 }
 
 func newKeyGuard() *keyGuard {
-	return &keyGuard{held: make(map[string]struct{}), changed: make(chan struct{})}
+	return &keyGuard{seed: maphash.MakeSeed(), held: make(map[uint64]struct{}), changed: make(chan struct{})}
 }
 
+// hash is the form in which the guard holds key.
+func (g *keyGuard) hash(key string) uint64 { return maphash.String(g.seed, key) }
+
 // acquire blocks until none of keys is held, then holds them all.
-func (g *keyGuard) acquire(ctx context.Context, keys []string) error {
+func (g *keyGuard) acquire(ctx context.Context, keys []uint64) error {
 	for {
 		g.mu.Lock()
 		if !g.anyHeld(keys) {
@@ -44,7 +52,7 @@ func (g *keyGuard) acquire(ctx context.Context, keys []string) error {
 	}
 }
 
-func (g *keyGuard) anyHeld(keys []string) bool {
+func (g *keyGuard) anyHeld(keys []uint64) bool {
 	for _, k := range keys {
 		if _, ok := g.held[k]; ok {
 			return true
@@ -54,7 +62,7 @@ func (g *keyGuard) anyHeld(keys []string) bool {
 }
 
 // release frees keys held by a settled batch.
-func (g *keyGuard) release(keys []string) {
+func (g *keyGuard) release(keys []uint64) {
 	if len(keys) == 0 {
 		return
 	}

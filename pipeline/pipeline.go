@@ -206,7 +206,7 @@ type item struct {
 type batch struct {
 	seq    uint64
 	items  []item          // sent to HubSpot
-	keys   []string        // items' keys, held in the keyGuard while in flight
+	keys   []uint64        // items' keys (keyGuard.hash), held while in flight
 	failed []source.Record // failed to parse; go straight to the dead-letter file
 	start  int64           // offset where the batch begins: where the one before it ended
 	end    source.Position // where the input continues after the batch
