@@ -12,6 +12,11 @@ import (
 // names must be ASCII.
 func fieldIndex(key []byte, esc bool, names []string) int {
 	if !esc {
+		for n, name := range names {
+			if string(key) == name { // the usual spelling; names differ even folded
+				return n
+			}
+		}
 		ascii := true
 		for _, c := range key {
 			if c >= utf8.RuneSelf {
