@@ -207,11 +207,35 @@ func perRecord(b *testing.B, records int, body func()) {
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/record")
 }
 
+// plainInputs returns n inputs with values as bench/gen writes them:
+// short, plain ASCII, nothing to escape.
+func plainInputs(n int) []Input {
+	in := make([]Input, n)
+	for i := range in {
+		id := fmt.Sprint(1000 + i)
+		in[i] = Input{ID: id, Props: []source.Prop{{Name: "hs_communication_body", Value: "Message number " + id + " about the order"},
+			{Name: "hs_communication_channel_type", Value: "LINKEDIN_MESSAGE"}, {Name: "hs_communication_logged_from", Value: "CRM"},
+			{Name: "hs_timestamp", Value: "2026-01-01T00:00:01.000Z"}, {Name: "hubspot_owner_id", Value: "1002"},
+			{Name: "message_count", Value: id}, {Name: "is_priority", Value: "false"}, {Name: "follow_up_date", Value: "2026-01-02"},
+			{Name: "sentiment", Value: "neu"}, {Name: "topics", Value: "SUPPORT"}}}
+	}
+	return in
+}
+
 func BenchmarkEncode(b *testing.B) {
-	inputs := benchInputs(100, 10)
-	var buf []byte
-	perRecord(b, len(inputs), func() {
-		buf = encodeBatch(buf[:0], inputs, "", "hs-3f9a1c2b", 42)
-	})
-	b.SetBytes(int64(len(buf)))
+	for _, bc := range []struct {
+		name   string
+		inputs []Input
+	}{
+		{"plain values", plainInputs(100)},
+		{"escapes", benchInputs(100, 10)}, // quotes, a newline and a dash in every value
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var buf []byte
+			perRecord(b, len(bc.inputs), func() {
+				buf = encodeBatch(buf[:0], bc.inputs, "", "hs-3f9a1c2b", 42)
+			})
+			b.SetBytes(int64(len(buf)))
+		})
+	}
 }

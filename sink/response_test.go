@@ -1,8 +1,6 @@
 package sink
 
 import (
-	"github.com/hubsync/hubsync/source"
-
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -134,18 +132,8 @@ func decodeBenchCases() []decodeBenchCase {
 			return benchBody(in, m.tracePrefix, m.traceStart, trace, m.idProperty)
 		}
 	}
-	// Values as bench/gen writes them: short, plain ASCII, nothing to escape.
-	plain := make([]Input, 100)
-	for i := range plain {
-		id := fmt.Sprint(1000 + i)
-		plain[i] = Input{ID: id, Props: []source.Prop{{Name: "hs_communication_body", Value: "Message number " + id + " about the order"},
-			{Name: "hs_communication_channel_type", Value: "LINKEDIN_MESSAGE"}, {Name: "hs_communication_logged_from", Value: "CRM"},
-			{Name: "hs_timestamp", Value: "2026-01-01T00:00:01.000Z"}, {Name: "hubspot_owner_id", Value: "1002"},
-			{Name: "message_count", Value: id}, {Name: "is_priority", Value: "false"}, {Name: "follow_up_date", Value: "2026-01-02"},
-			{Name: "sentiment", Value: "neu"}, {Name: "topics", Value: "SUPPORT"}}}
-	}
 	return []decodeBenchCase{
-		{"plain values", plain, "", echo(true)},
+		{"plain values", plainInputs(100), "", echo(true)},
 		{"trace echoed", inputs, "", echo(true)},
 		{"ids only", inputs, "", echo(false)},
 		{"idProperty echoed", extInputs, "ext_id", echo(false)},
