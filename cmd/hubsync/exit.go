@@ -66,3 +66,12 @@ func advice(err error) string {
 	}
 	return ""
 }
+
+// resumableError adds to a resumable stop how to resume.
+type resumableError struct {
+	err  error
+	hint string
+}
+
+func (e resumableError) Error() string { return e.err.Error() + "\n" + e.hint }
+func (e resumableError) Unwrap() error { return e.err }

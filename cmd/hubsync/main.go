@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	// Time zones for --time-zone and mapping.time_zone, also on systems
 	// without a zoneinfo database.
@@ -124,4 +125,29 @@ func run(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "hubsync: unknown command %q\n\n%s", cmd, usage)
 		return exitUsage
 	}
+}
+
+// drainTimeout bounds how long requests in flight may take to finish after
+// the first Ctrl-C.
+const drainTimeout = 30 * time.Second
+
+// stopAfterDrain returns a context that is cancelled d after interrupt is
+// closed, so that a clean stop cannot hang on a request that never ends.
+func stopAfterDrain(ctx context.Context, interrupt <-chan struct{}, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-interrupt:
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}()
+	return ctx, cancel
 }

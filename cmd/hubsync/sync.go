@@ -303,40 +303,6 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	return runErr
 }
 
-// resumableError adds to a resumable stop how to resume.
-type resumableError struct {
-	err  error
-	hint string
-}
-
-func (e resumableError) Error() string { return e.err.Error() + "\n" + e.hint }
-func (e resumableError) Unwrap() error { return e.err }
-
-// drainTimeout bounds how long requests in flight may take to finish after
-// the first Ctrl-C.
-const drainTimeout = 30 * time.Second
-
-// stopAfterDrain returns a context that is cancelled d after interrupt is
-// closed, so that a clean stop cannot hang on a request that never ends.
-func stopAfterDrain(ctx context.Context, interrupt <-chan struct{}, d time.Duration) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(ctx)
-	go func() {
-		defer cancel()
-		select {
-		case <-ctx.Done():
-			return
-		case <-interrupt:
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-	}()
-	return ctx, cancel
-}
-
 func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPath string) {
 	read := s.Read.Load()
 	perSec := 0.0
