@@ -6,6 +6,7 @@
 #
 #   bench/run.sh                 # 1M and 10M, CSV and JSONL
 #   SIZES="1000000" bench/run.sh # only 1M
+#   REPEAT=5 bench/run.sh        # each sync five times: the median run
 #
 # Needs Go and /usr/bin/time (Debian package "time"). Files go to $WORK
 # (default: a temporary folder, removed at the end); 10M records take about
@@ -16,6 +17,7 @@ SIZES=${SIZES:-"1000000 10000000"}
 FORMATS=${FORMATS:-"csv jsonl"}
 WORK=${WORK:-$(mktemp -d)}
 KEEP=${KEEP:-}
+REPEAT=${REPEAT:-1}
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 
 go build -o "$WORK/hubsync" ./cmd/hubsync
@@ -34,17 +36,22 @@ for n in $SIZES; do
   for f in $FORMATS; do
     in="$WORK/in-$n.$f"
     "$WORK/gen" -rows "$n" -format "$f" >"$in"
-    rm -f "$in.checkpoint.json" "$WORK"/in-"$n".dead-letter.*
-    start=$(date +%s.%N)
-    /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
-      --rate 0 --progress never --log-format json --log-level warn "$in" 2>"$WORK/sync.err" || {
-      echo "bench: sync of $in failed:" >&2; tail -5 "$WORK/sync.err" >&2; exit 1; }
-    end=$(date +%s.%N)
-    user=$(sed -n 's/.*User time (seconds): //p' "$WORK/time.txt")
-    sys=$(sed -n 's/.*System time (seconds): //p' "$WORK/time.txt")
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-    awk -v f="$f" -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" 'BEGIN {
-      printf "%-6s %10d %12.0f %14.2f %12.1f\n", f, n, n/(e-s), (u+y)*1e6/n, r/1024 }'
+    for r in $(seq "$REPEAT"); do
+      rm -f "$in.checkpoint.json" "$WORK"/in-"$n".dead-letter.*
+      start=$(date +%s.%N)
+      /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
+        --rate 0 --progress never --log-format json --log-level warn "$in" 2>"$WORK/sync.err" || {
+        echo "bench: sync of $in failed:" >&2; tail -5 "$WORK/sync.err" >&2; exit 1; }
+      end=$(date +%s.%N)
+      user=$(sed -n 's/.*User time (seconds): //p' "$WORK/time.txt")
+      sys=$(sed -n 's/.*System time (seconds): //p' "$WORK/time.txt")
+      rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+      awk -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" 'BEGIN {
+        printf "%.0f %.2f %.1f\n", n/(e-s), (u+y)*1e6/n, r/1024 }'
+    done >"$WORK/runs.txt"
+    # The run with the median CPU time (the middle one of REPEAT).
+    sort -k2,2n "$WORK/runs.txt" | awk -v f="$f" -v n="$n" -v k="$REPEAT" 'NR == int((k+1)/2) {
+      printf "%-6s %10d %12.0f %14.2f %12.1f\n", f, n, $1, $2, $3 }'
     rm -f "$in"
   done
 done
