@@ -13,10 +13,11 @@ const (
 
 // arena hands out the memory of the records a reader returns: their text,
 // Raw, Fields and Props, carved from blocks shared by the records
-// read around them. A record still owns what it is given (nothing handed
-// out is ever written again), and a block lives as long as any record
-// carved from it, so what is kept alive is bounded by the records alive
-// plus one block of each kind.
+// read around them. A record still owns what it is given: the arena never
+// writes what it has handed out, and no two records share an element (the
+// record's owner may rewrite its own, as mapping does). A block lives as
+// long as any record carved from it, so what is kept alive is bounded by
+// the records alive plus one block of each kind.
 type arena struct {
 	textBlock strings.Builder
 	byteBlock []byte

@@ -161,8 +161,8 @@ func (c *CSVReader) build(rec *Record, raw []byte) {
 	}
 }
 
-// malformed says what is wrong with a row split into fields, whose cells
-// are back to back in text; "" when nothing is.
+// malformed says what is wrong with a row split into fields, which are
+// slices of text; "" when nothing is.
 func (c *CSVReader) malformed(line int64, text string, fields []string) string {
 	if c.sc.p.bad != "" {
 		return c.sc.p.bad
