@@ -25,8 +25,14 @@ var version = "dev"
 // A sync keeps a live heap of a few MiB (the batches in flight) while it
 // allocates about a kilobyte per record, so at 100 the collector would run
 // every few MiB; at 400 it runs a quarter as often, for about 15 MiB more
-// peak memory (docs/performance.md).
-const defaultGCPercent = 400
+// peak memory (docs/performance.md). Records of hundreds of KiB make the
+// live heap larger, and the heap five times that: defaultMemoryLimit, unless
+// GOMEMLIMIT is set, makes the collector work harder before the heap
+// passes it instead.
+const (
+	defaultGCPercent   = 400
+	defaultMemoryLimit = 256 << 20
+)
 
 // syncProcs is how many threads run Go code during a sync unless
 // GOMAXPROCS is set. A sync needs well under one core at any rate HubSpot
@@ -61,6 +67,9 @@ func main() {
 	}()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
+		if os.Getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(defaultMemoryLimit)
+		}
 	}
 	if os.Getenv("GOMAXPROCS") == "" && len(os.Args) > 1 && os.Args[1] == "sync" {
 		runtime.GOMAXPROCS(syncProcs)
