@@ -183,13 +183,15 @@ func defaultDeadLetterPath(file string, format source.Format) string {
 	return base + ".dead-letter" + ext
 }
 
-// transform is the pipeline's Transform for m: none without a mapper.
+// transform is the pipeline's Transform for m: none without a mapper. The
+// pipeline calls it from one goroutine, so it may use an Applier.
 func transform(m *mapping.Mapper) func(source.Record) source.Record {
 	if m == nil {
 		return nil
 	}
+	a := m.Applier()
 	return func(rec source.Record) source.Record {
-		m.Apply(&rec)
+		a.Apply(&rec)
 		return rec
 	}
 }

@@ -71,6 +71,23 @@ func FuzzApply(f *testing.F) {
 		was := slices.Clone(in)
 		rec := source.Record{Line: 9, Props: in}
 		m.Apply(&rec)
+		// An Applier gives the same, whatever its memo holds: here the
+		// values of the record itself, then the other value of each pair.
+		a := m.Applier()
+		seq := [][]source.Prop{slices.Clone(was), slices.Clone(was)}
+		if len(was) > 0 {
+			seq = slices.Insert(seq, 1, []source.Prop{{Name: was[0].Name, Value: vb}})
+		}
+		for _, props := range seq {
+			want := source.Record{Line: 9, Props: slices.Clone(props)}
+			m.Apply(&want)
+			got := source.Record{Line: 9, Props: props}
+			a.Apply(&got)
+			if !slices.Equal(got.Props, want.Props) || (got.Err == nil) != (want.Err == nil) ||
+				(got.Err != nil && *got.Err != *want.Err) {
+				t.Fatalf("Applier: %v, %v; Apply: %v, %v", got.Props, got.Err, want.Props, want.Err)
+			}
+		}
 		if rec.Err != nil {
 			if !slices.Equal(rec.Props, was) {
 				t.Fatalf("refused record's Props changed: %v → %v", was, rec.Props)

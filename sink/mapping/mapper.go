@@ -11,6 +11,7 @@ package mapping
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hubsync/hubsync/source"
@@ -30,6 +31,7 @@ type Mapper struct {
 	byName         map[string]*plan // every column or key the mapper knows
 	constants      []source.Prop
 	targets        []string
+	targetCount    int // targets planned, numbered by target.id
 	ignoreUnmapped bool
 	hints          map[string]string // JSONL: normalized name or label → property, for messages
 }
@@ -52,7 +54,63 @@ type plan struct {
 // record owns its Props (the readers guarantee it): Apply writes the new
 // properties over the old ones, within their length, and allocates only a
 // value it changes and, when there are constants, a new slice.
-func (m *Mapper) Apply(rec *source.Record) {
+func (m *Mapper) Apply(rec *source.Record) { m.apply(rec, nil) }
+
+// Applier applies a Mapper as Mapper.Apply does, remembering for each
+// option and boolean property the last few distinct values it coerced, so
+// that the values such columns repeat are not coerced again. It is not
+// safe for concurrent use: use one per goroutine.
+type Applier struct {
+	m    *Mapper
+	memo []memo // by target.id
+}
+
+// memoSize is how many values an Applier remembers per property: enough
+// for the options most columns use.
+const memoSize = 8
+
+// memo is the last values an Applier coerced for one target, replaced in
+// turn.
+type memo struct {
+	entries [memoSize]memoEntry
+	next    int
+}
+
+type memoEntry struct {
+	raw, out string
+	send, ok bool
+}
+
+// Applier returns a new Applier for m.
+func (m *Mapper) Applier() *Applier {
+	return &Applier{m: m, memo: make([]memo, m.targetCount)}
+}
+
+// Apply is Mapper.Apply, with the Applier's memo.
+func (a *Applier) Apply(rec *source.Record) { a.m.apply(rec, a.memo) }
+
+// coerce is t.coerce, through the memo when there is one.
+func coerce(t *target, raw string, memos []memo) (out string, send bool, code, why string) {
+	if memos == nil || !t.memoized() {
+		return t.coerce(raw)
+	}
+	mo := &memos[t.id]
+	for i := range mo.entries {
+		if e := &mo.entries[i]; e.ok && e.raw == raw {
+			return e.out, e.send, "", ""
+		}
+	}
+	out, send, code, why = t.coerce(raw)
+	if code == "" {
+		// Copies: either may be a slice of the reader's block of text,
+		// which the memo must not keep alive.
+		mo.entries[mo.next] = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
+		mo.next = (mo.next + 1) % memoSize
+	}
+	return out, send, code, why
+}
+
+func (m *Mapper) apply(rec *source.Record, memos []memo) {
 	if rec.Err != nil {
 		return
 	}
@@ -80,7 +138,7 @@ func (m *Mapper) Apply(rec *source.Record) {
 				rec.Line, m.noun, p.Name, pl.t.name, pl.t.readOnly)}
 			return
 		}
-		v, send, code, why := pl.t.coerce(p.Value)
+		v, send, code, why := coerce(pl.t, p.Value, memos)
 		if code != "" {
 			rec.Err = &source.RecordError{Code: code, Message: fmt.Sprintf("%s: %q %s", m.where(rec.Line, pl), clipValue(p.Value), why)}
 			return

@@ -245,3 +245,36 @@ func TestApplyInPlace(t *testing.T) {
 		t.Error("Apply with constants wrote past the record's Props")
 	}
 }
+
+// TestApplierRemembers: an Applier coerces a repeated option or boolean
+// once, and gives the same results as Apply for changed values, refused
+// ones and values of other properties.
+func TestApplierRemembers(t *testing.T) {
+	header := []string{"id", "sentiment", "is_priority", "message_count"}
+	m := mustNew(t, Config{MatchLabels: true}, header)
+	a := m.Applier()
+	for i, in := range [][]source.Prop{
+		props("sentiment", "Positive", "is_priority", "Yes", "message_count", "1"),
+		props("sentiment", "Positive", "is_priority", "Yes", "message_count", "2"),
+		props("sentiment", "NEG", "is_priority", "no", "message_count", "3"),
+		props("sentiment", "Happy", "is_priority", "no", "message_count", "4"),
+		props("sentiment", "NEG", "is_priority", "maybe", "message_count", "5"),
+		props("sentiment", "NEG", "is_priority", "no", "message_count", "6"),
+	} {
+		want := source.Record{Line: int64(i + 2), ID: "1", Props: slices.Clone(in)}
+		m.Apply(&want)
+		got := source.Record{Line: int64(i + 2), ID: "1", Props: in}
+		a.Apply(&got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("record %d: Applier differs from Apply (-Apply +Applier):\n%s", i, diff)
+		}
+	}
+	rec := source.Record{Line: 9, ID: "1", Props: props("sentiment", "NEG", "is_priority", "no")}
+	if allocs := testing.AllocsPerRun(100, func() {
+		r := rec
+		r.Props = []source.Prop{{Name: "sentiment", Value: "NEG"}, {Name: "is_priority", Value: "no"}}
+		a.Apply(&r)
+	}); allocs > 1 { // the literal slice
+		t.Errorf("Applier on remembered values: %v allocations", allocs)
+	}
+}

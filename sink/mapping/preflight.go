@@ -60,6 +60,7 @@ func New(cfg Config, props []sink.Property, columns []string, idColumn, idProper
 		return nil, &PreflightError{Problems: b.problems}
 	}
 	markShared(m)
+	m.targetCount = len(b.targets)
 	return m, nil
 }
 
@@ -80,6 +81,7 @@ func (b *builder) target(name string) *target {
 	t, ok := b.targets[name]
 	if !ok {
 		t = newTarget(b.props[name], b.cc.settingsFor(name))
+		t.id = len(b.targets)
 		b.targets[name] = t
 	}
 	return t

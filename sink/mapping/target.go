@@ -38,6 +38,7 @@ const (
 // target is a writable or read-only property with its resolved settings.
 // It is read-only after newTarget, so Mappers share it between goroutines.
 type target struct {
+	id       int // index among the Mapper's targets, for an Applier's memo
 	name     string
 	kind     kind
 	readOnly string // "" when writable, else why not: "calculated" or "read-only"
@@ -78,6 +79,11 @@ func readOnly(p *sink.Property) string {
 	}
 	return ""
 }
+
+// memoized reports whether an Applier remembers t's last value: options
+// and booleans repeat from record to record; numbers, dates and text
+// mostly do not, and text costs little anyway.
+func (t *target) memoized() bool { return t.kind == kindEnum || t.kind == kindBool }
 
 // coerce turns a raw value into what HubSpot accepts for t. send is false
 // when there is nothing to send (an empty value under "skip", a
