@@ -58,11 +58,14 @@ func (m *Mapper) Apply(rec *source.Record) { m.apply(rec, nil) }
 
 // Applier applies a Mapper as Mapper.Apply does, remembering for each
 // option and boolean property the last few distinct values it coerced, so
-// that the values such columns repeat are not coerced again. It is not
-// safe for concurrent use: use one per goroutine.
+// that the values such columns repeat are not coerced again, and for JSONL
+// the plans of the keys of the record before, which the next record
+// usually has in the same order. It is not safe for concurrent use: use one
+// per goroutine.
 type Applier struct {
-	m    *Mapper
-	memo []memo // by target.id
+	m     *Mapper
+	memo  []memo  // by target.id
+	order []*plan // JSONL: the plan of each key position of the record before
 }
 
 // memoSize is how many values an Applier remembers per property: enough
@@ -86,8 +89,8 @@ func (m *Mapper) Applier() *Applier {
 	return &Applier{m: m, memo: make([]memo, m.targetCount)}
 }
 
-// Apply is Mapper.Apply, with the Applier's memo.
-func (a *Applier) Apply(rec *source.Record) { a.m.apply(rec, a.memo) }
+// Apply is Mapper.Apply, with the Applier's memory.
+func (a *Applier) Apply(rec *source.Record) { a.m.apply(rec, a) }
 
 // coerce is t.coerce, through the memo when there is one.
 func coerce(t *target, raw string, memos []memo) (out string, send bool, code, why string) {
@@ -110,9 +113,14 @@ func coerce(t *target, raw string, memos []memo) (out string, send bool, code, w
 	return out, send, code, why
 }
 
-func (m *Mapper) apply(rec *source.Record, memos []memo) {
+// apply is Apply, with a's memory when a is not nil.
+func (m *Mapper) apply(rec *source.Record, a *Applier) {
 	if rec.Err != nil {
 		return
+	}
+	var memos []memo
+	if a != nil {
+		memos = a.memo
 	}
 	// The new properties are gathered apart and written over rec.Props
 	// only once every value has passed.
@@ -122,8 +130,8 @@ func (m *Mapper) apply(rec *source.Record, memos []memo) {
 		out = make([]source.Prop, 0, len(rec.Props))
 	}
 	next := 0
-	for _, p := range rec.Props {
-		pl := m.plan(p.Name, &next)
+	for j, p := range rec.Props {
+		pl := m.plan(p.Name, &next, j, a)
 		switch {
 		case pl == nil && (m.ignoreUnmapped || source.IgnoredColumn(p.Name)):
 			continue
@@ -166,17 +174,33 @@ func (m *Mapper) apply(rec *source.Record, memos []memo) {
 // constants' (keys that are property names are only known per record).
 func (m *Mapper) Properties() []string { return slices.Clone(m.targets) }
 
-// plan finds name's plan. CSV records list their columns in header order,
-// so a cursor over m.ordered usually finds it without hashing.
-func (m *Mapper) plan(name string, next *int) *plan {
+// plan finds the plan of name, the j-th column or key of a record. CSV
+// records list their columns in header order, so a cursor over m.ordered
+// usually finds it without hashing; JSONL records usually list their keys
+// as the record before did, which an Applier remembers.
+func (m *Mapper) plan(name string, next *int, j int, a *Applier) *plan {
 	for i := *next; i < len(m.ordered); i++ {
 		if m.ordered[i].column == name {
 			*next = i + 1
 			return &m.ordered[i]
 		}
 	}
-	return m.byName[name]
+	if a == nil || m.ordered != nil || j >= maxRemembered {
+		return m.byName[name]
+	}
+	if j < len(a.order) && a.order[j] != nil && a.order[j].column == name {
+		return a.order[j]
+	}
+	pl := m.byName[name]
+	for len(a.order) <= j {
+		a.order = append(a.order, nil)
+	}
+	a.order[j] = pl
+	return pl
 }
+
+// maxRemembered bounds how many key positions an Applier remembers.
+const maxRemembered = 64
 
 func (m *Mapper) where(line int64, pl *plan) string {
 	if pl.column == pl.t.name {

@@ -278,3 +278,28 @@ func TestApplierRemembers(t *testing.T) {
 		t.Errorf("Applier on remembered values: %v allocations", allocs)
 	}
 }
+
+// TestApplierJSONLKeyOrder: an Applier remembers the plans of the keys of
+// the record before; records with the same keys in another order, fewer
+// keys or unknown ones map exactly as Apply maps them.
+func TestApplierJSONLKeyOrder(t *testing.T) {
+	m := mustNew(t, Config{Columns: map[string]string{"Mobile": "phone"}}, nil)
+	a := m.Applier()
+	for i, in := range [][]source.Prop{
+		props("sentiment", "pos", "Mobile", "1", "message_count", "1"),
+		props("sentiment", "neg", "Mobile", "2", "message_count", "2"),
+		props("message_count", "3", "sentiment", "neu", "Mobile", "3"),
+		props("Mobile", "4"),
+		props("nonsense", "5", "sentiment", "pos"),
+		props("sentiment", "pos", "Mobile", "6", "message_count", "6", "phone", "7"),
+		props("sentiment", "pos", "Mobile", "8", "message_count", "8"),
+	} {
+		want := source.Record{Line: int64(i + 1), ID: "1", Props: slices.Clone(in)}
+		m.Apply(&want)
+		got := source.Record{Line: int64(i + 1), ID: "1", Props: in}
+		a.Apply(&got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("record %d: Applier differs from Apply (-Apply +Applier):\n%s", i, diff)
+		}
+	}
+}
