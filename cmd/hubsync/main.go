@@ -21,8 +21,8 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// defaultGCPercent replaces Go's default GOGC of 100 unless GOGC is set.
-// A sync keeps a live heap of a few MiB (the batches in flight) while it
+// defaultGCPercent replaces Go's default GOGC of 100 for a sync unless
+// GOGC is set. A sync keeps a live heap of a few MiB (the batches in flight) while it
 // allocates about a kilobyte per record, so at 100 the collector would run
 // every few MiB; at 400 it runs a quarter as often, for about 15 MiB more
 // peak memory (docs/performance.md). Records of hundreds of KiB make the
@@ -43,6 +43,22 @@ const (
 // faster (docs/performance.md). It also leaves the other cores to the rest
 // of the machine.
 const syncProcs = 1
+
+// tuneRuntimeForSync applies defaultGCPercent, defaultMemoryLimit and
+// syncProcs where the environment does not set GOGC, GOMEMLIMIT or
+// GOMAXPROCS. Only a sync gets them: the emulator, say, may keep much more
+// live data than a sync and use every core.
+func tuneRuntimeForSync(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+		if getenv("GOMEMLIMIT") == "" {
+			debug.SetMemoryLimit(defaultMemoryLimit)
+		}
+	}
+	if getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(syncProcs)
+	}
+}
 
 // env is what a command gets from the process: its streams, its environment,
 // and the channel that closes on the first Ctrl-C or SIGTERM.
@@ -65,14 +81,8 @@ func main() {
 		<-sigs
 		cancel()
 	}()
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-		if os.Getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(defaultMemoryLimit)
-		}
-	}
-	if os.Getenv("GOMAXPROCS") == "" && len(os.Args) > 1 && os.Args[1] == "sync" {
-		runtime.GOMAXPROCS(syncProcs)
+	if len(os.Args) > 1 && os.Args[1] == "sync" {
+		tuneRuntimeForSync(os.Getenv)
 	}
 	stop := startProfiles(os.Getenv("HUBSYNC_CPUPROFILE"), os.Getenv("HUBSYNC_MEMPROFILE"))
 	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interrupt: interrupt})
