@@ -7,7 +7,7 @@
 // What hubsync spends beyond this is reading, mapping, encoding, decoding
 // and bookkeeping.
 //
-//	hubsync emulator --addr 127.0.0.1:8080 --rate 0 --accept-all --seed-ids 100 &
+//	GOGC=400 hubsync emulator --addr 127.0.0.1:8080 --rate 0 --accept-all --seed-ids 100 &
 //	HUBSPOT_ACCESS_TOKEN=… go run ./bench/floor -url http://127.0.0.1:8080
 package main
 
