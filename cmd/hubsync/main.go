@@ -25,14 +25,12 @@ var version = "dev"
 // GOGC is set. A sync keeps a live heap of a few MiB (the batches in flight) while it
 // allocates about a kilobyte per record, so at 100 the collector would run
 // every few MiB; at 400 it runs a quarter as often, for about 15 MiB more
-// peak memory (docs/performance.md). Records of hundreds of KiB make the
-// live heap larger, and the heap five times that: defaultMemoryLimit, unless
-// GOMEMLIMIT is set, makes the collector work harder before the heap
-// passes it instead.
-const (
-	defaultGCPercent   = 400
-	defaultMemoryLimit = 256 << 20
-)
+// peak memory (docs/performance.md). The heap may grow to five times the
+// live data, which matters only with records of hundreds of KiB; a soft
+// memory limit is not set, as with such records the live data alone could
+// pass any fixed one and keep the collector running (GOGC and GOMEMLIMIT
+// in the environment still take over).
+const defaultGCPercent = 400
 
 // syncProcs is how many threads run Go code during a sync unless
 // GOMAXPROCS is set. A sync needs well under one core at any rate HubSpot
@@ -44,16 +42,13 @@ const (
 // of the machine.
 const syncProcs = 1
 
-// tuneRuntimeForSync applies defaultGCPercent, defaultMemoryLimit and
-// syncProcs where the environment does not set GOGC, GOMEMLIMIT or
-// GOMAXPROCS. Only a sync gets them: the emulator, say, may keep much more
-// live data than a sync and use every core.
+// tuneRuntimeForSync applies defaultGCPercent and syncProcs where the
+// environment does not set GOGC or GOMAXPROCS. Only a sync gets them: the
+// emulator, say, may keep much more live data than a sync and use every
+// core.
 func tuneRuntimeForSync(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
-		if getenv("GOMEMLIMIT") == "" {
-			debug.SetMemoryLimit(defaultMemoryLimit)
-		}
 	}
 	if getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(syncProcs)

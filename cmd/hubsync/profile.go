@@ -18,7 +18,9 @@ func startProfiles(cpuPath, memPath string) (stop func()) {
 	if cpuPath != "" {
 		f, err := os.Create(cpuPath)
 		if err == nil {
-			err = pprof.StartCPUProfile(f)
+			if err = pprof.StartCPUProfile(f); err != nil {
+				f.Close()
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "hubsync: HUBSYNC_CPUPROFILE: %v\n", err)
