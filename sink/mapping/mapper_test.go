@@ -253,22 +253,14 @@ func TestApplierRemembers(t *testing.T) {
 	header := []string{"id", "sentiment", "is_priority", "message_count"}
 	m := mustNew(t, Config{MatchLabels: true}, header)
 	a := m.Applier()
-	for i, in := range [][]source.Prop{
+	checkApplier(t, m, a, [][]source.Prop{
 		props("sentiment", "Positive", "is_priority", "Yes", "message_count", "1"),
 		props("sentiment", "Positive", "is_priority", "Yes", "message_count", "2"),
 		props("sentiment", "NEG", "is_priority", "no", "message_count", "3"),
 		props("sentiment", "Happy", "is_priority", "no", "message_count", "4"),
 		props("sentiment", "NEG", "is_priority", "maybe", "message_count", "5"),
 		props("sentiment", "NEG", "is_priority", "no", "message_count", "6"),
-	} {
-		want := source.Record{Line: int64(i + 2), ID: "1", Props: slices.Clone(in)}
-		m.Apply(&want)
-		got := source.Record{Line: int64(i + 2), ID: "1", Props: in}
-		a.Apply(&got)
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("record %d: Applier differs from Apply (-Apply +Applier):\n%s", i, diff)
-		}
-	}
+	})
 	rec := source.Record{Line: 9, ID: "1", Props: props("sentiment", "NEG", "is_priority", "no")}
 	if allocs := testing.AllocsPerRun(100, func() {
 		r := rec
@@ -284,8 +276,7 @@ func TestApplierRemembers(t *testing.T) {
 // keys or unknown ones map exactly as Apply maps them.
 func TestApplierJSONLKeyOrder(t *testing.T) {
 	m := mustNew(t, Config{Columns: map[string]string{"Mobile": "phone"}}, nil)
-	a := m.Applier()
-	for i, in := range [][]source.Prop{
+	checkApplier(t, m, m.Applier(), [][]source.Prop{
 		props("sentiment", "pos", "Mobile", "1", "message_count", "1"),
 		props("sentiment", "neg", "Mobile", "2", "message_count", "2"),
 		props("message_count", "3", "sentiment", "neu", "Mobile", "3"),
@@ -293,10 +284,17 @@ func TestApplierJSONLKeyOrder(t *testing.T) {
 		props("nonsense", "5", "sentiment", "pos"),
 		props("sentiment", "pos", "Mobile", "6", "message_count", "6", "phone", "7"),
 		props("sentiment", "pos", "Mobile", "8", "message_count", "8"),
-	} {
-		want := source.Record{Line: int64(i + 1), ID: "1", Props: slices.Clone(in)}
+	})
+}
+
+// checkApplier maps records one after another through a and, each on its
+// own, through m.Apply: the results must be the same.
+func checkApplier(t *testing.T, m *Mapper, a *Applier, records [][]source.Prop) {
+	t.Helper()
+	for i, in := range records {
+		want := source.Record{Line: int64(i + 2), ID: "1", Props: slices.Clone(in)}
 		m.Apply(&want)
-		got := source.Record{Line: int64(i + 1), ID: "1", Props: in}
+		got := source.Record{Line: int64(i + 2), ID: "1", Props: in}
 		a.Apply(&got)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("record %d: Applier differs from Apply (-Apply +Applier):\n%s", i, diff)
