@@ -76,13 +76,25 @@ func parseBatchJSON(body []byte, idProperty string) (batchBody, error) {
 func checkAgainstOracle(t *testing.T, body []byte, idProperty string) {
 	t.Helper()
 	want, wantErr := parseBatchJSON(body, idProperty)
-	got, err := parseBatch(body, idProperty, 2)
+	got, err := readBatch(body, idProperty, 2, true)
 	if (err != nil) != (wantErr != nil) {
-		t.Fatalf("parseBatch(%q, %q) error = %v, encoding/json error = %v", body, idProperty, err, wantErr)
+		t.Fatalf("exact parseBatch(%q, %q) error = %v, encoding/json error = %v", body, idProperty, err, wantErr)
 	}
 	opts := cmp.Options{cmp.AllowUnexported(batchBody{}, resultRef{}, errorRef{}), cmpopts.EquateEmpty()}
 	if diff := cmp.Diff(want, got, opts); diff != "" {
-		t.Fatalf("parseBatch(%q, %q) (-encoding/json +parseBatch):\n%s", body, idProperty, diff)
+		t.Fatalf("exact parseBatch(%q, %q) (-encoding/json +parseBatch):\n%s", body, idProperty, diff)
+	}
+	// Skimming the echoed properties may accept a body with a syntax error
+	// inside them; on any body the exact reading accepts, it must agree.
+	if err != nil {
+		return
+	}
+	skimmed, err := parseBatch(body, idProperty, 2)
+	if err != nil {
+		t.Fatalf("parseBatch(%q, %q) = %v; the exact reading accepts it", body, idProperty, err)
+	}
+	if diff := cmp.Diff(got, skimmed, opts); diff != "" {
+		t.Fatalf("parseBatch(%q, %q) (-exact +skimmed):\n%s", body, idProperty, diff)
 	}
 }
 
@@ -109,6 +121,7 @@ var oracleCases = []struct{ name, body string }{
 	{"leading comma", `{"results":[,{"id":"1"}]}`},
 	{"missing colon", `{"status" "x"}`},
 	{"non-string key", `{status:"x"}`},
+	{"echo with braces, brackets and escapes", `{"results":[{"id":"1","properties":{"a":"}\\\"{[","b":["}"],"c":{"d":"]}"},"e":"\\"}},{"id":"2","properties":{"a":"x\\\\"}}]}`},
 	{"whitespace everywhere", " {\n \"results\" :\t[ { \"id\" : \"1\" , \"objectWriteTraceId\" : \"t\" } ] ,\r\"status\" : \"COMPLETE\" } \n"},
 	{"numbers", `{"results":[{"id":-0.5e+10},{"id":1E5},{"id":0},{"id":-0},{"id":12.50},{"id":1e-0}]}`},
 	{"bad number leading zero", `{"results":[{"id":01}]}`},
@@ -257,5 +270,43 @@ func BenchmarkDecodeBody(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+func TestSkimEcho(t *testing.T) {
+	const pre, post = `{"status":"COMPLETE","results":[{"id":"7","properties":`, `,"archived":false}]}`
+	tests := []struct {
+		name, echo string
+		wantErr    bool
+	}{
+		{"flat", `{"a":"1","b":null,"c":"x y"}`, false},
+		{"empty", `{}`, false},
+		{"brace inside a string", `{"a":"}","b":"{}"}`, false},
+		{"escaped quote", `{"a":"say \"}\" twice"}`, false},
+		{"nested object", `{"a":{"b":"}"}}`, false},
+		{"nested array", `{"a":["}"]}`, false},
+		{"cut short", `{"a":"1"`, true},
+		{"cut short in a string", `{"a":"}`, true},
+		{"escape before a brace", `{"a":"\\"}`, false},
+		{"bad inside a nested array", `{"a":[1,]}`, true},
+		{"bad escape before a brace", `{"a":"\}`, true},
+		// Not read: nothing depends on the echo's grammar.
+		{"missing colon, skimmed", `{"a" "1"}`, false},
+		{"bad escape, skimmed", `{"a":"\x"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := pre + tt.echo + post
+			if strings.HasPrefix(tt.name, "cut short") {
+				body = pre + tt.echo
+			}
+			got, err := parseBatch([]byte(body), "", 1)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseBatch(%s) error = %v, want error %v", body, err, tt.wantErr)
+			}
+			if err == nil && (len(got.results) != 1 || got.results[0].id != "7" || got.status != "COMPLETE") {
+				t.Errorf("parseBatch(%s) = %+v, want one result with id 7", body, got)
+			}
+		})
 	}
 }

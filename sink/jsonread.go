@@ -13,9 +13,9 @@ type span struct{ from, to int }
 type spanList struct{ from, to int }
 
 // jsonReader reads one JSON document in a single pass without building
-// values. It accepts exactly what encoding/json accepts (RFC 8259 syntax,
-// no control characters in strings, any bytes above 0x7f, at most maxDepth
-// nested containers) and decodes only the values its caller asks for, as
+// values. It accepts what encoding/json accepts (RFC 8259 syntax, no
+// control characters in strings, any bytes above 0x7f, at most maxDepth
+// nested containers), except inside objects its caller skims, and decodes only the values its caller asks for, as
 // flexString and flexStrings would decode them. Once it meets a syntax
 // error it records it in err and moves to the end, so every later read
 // fails too.
@@ -25,6 +25,10 @@ type jsonReader struct {
 	out   []byte // decoded strings, addressed by spans
 	lists []span // lists of decoded strings, addressed by spanLists
 	err   error
+	// exact makes skim read every object in full, so that the reader
+	// accepts exactly what encoding/json accepts; tests set it to compare
+	// the two.
+	exact bool
 }
 
 func (r *jsonReader) fail(what string) bool {
