@@ -70,8 +70,10 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		}
 		return false, err
 	}
-	for {
-		if p.draining() {
+	for n := 0; ; n++ {
+		// A stop is looked for every 32 records: a select on each
+		// cost 1-2% of the CPU of a sync.
+		if n%32 == 0 && p.draining() {
 			p.log.Info("stopped reading", zap.Int("unsent_records", ch.Len()+len(failed)))
 			return true, nil
 		}
