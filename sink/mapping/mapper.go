@@ -69,19 +69,26 @@ type Applier struct {
 }
 
 // memoSize is how many values an Applier remembers per property: enough
-// for the options most columns use.
-const memoSize = 8
+// for the options most columns use. A power of two.
+const memoSize = 16
 
-// memo is the last values an Applier coerced for one target, replaced in
-// turn.
-type memo struct {
-	entries [memoSize]memoEntry
-	next    int
-}
+// memo is the values an Applier last coerced for one target, each in the
+// slot its hash picks, so that looking one up is one comparison.
+type memo [memoSize]memoEntry
 
 type memoEntry struct {
 	raw, out string
 	send, ok bool
+}
+
+// memoSlot picks the slot of raw from its length and its first and last
+// bytes, which tell apart the options of most columns.
+func memoSlot(raw string) int {
+	h := uint(len(raw)) * 0x9e
+	if len(raw) > 0 {
+		h += uint(raw[0])*31 + uint(raw[len(raw)-1])
+	}
+	return int(h % memoSize)
 }
 
 // Applier returns a new Applier for m.
@@ -97,18 +104,15 @@ func coerce(t *target, raw string, memos []memo) (out string, send bool, code, w
 	if memos == nil || !t.memoized() {
 		return t.coerce(raw)
 	}
-	mo := &memos[t.id]
-	for i := range mo.entries {
-		if e := &mo.entries[i]; e.ok && e.raw == raw {
-			return e.out, e.send, "", ""
-		}
+	e := &memos[t.id][memoSlot(raw)]
+	if e.ok && e.raw == raw {
+		return e.out, e.send, "", ""
 	}
 	out, send, code, why = t.coerce(raw)
 	if code == "" {
 		// Copies: either may be a slice of the reader's block of text,
 		// which the memo must not keep alive.
-		mo.entries[mo.next] = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
-		mo.next = (mo.next + 1) % memoSize
+		*e = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
 	}
 	return out, send, code, why
 }
