@@ -39,7 +39,7 @@ func coerceDate(v string, st *settings) (out, why string) {
 				outOfRange = outOfRange || bad
 				continue
 			}
-			t = it.wall
+			t = it.wall()
 		case l.text == time.DateOnly:
 			ok, bad := parseDateOnly(v)
 			if ok && !bad {
@@ -93,7 +93,7 @@ func coerceDateTime(v string, st *settings) (out, why string) {
 			if it.zoned && len(v) == len(wireSeconds) && v[10] == 'T' && v[19] == 'Z' {
 				return v[:19] + ".000Z", "" // UTC to the second: add the milliseconds
 			}
-			t, zoned = it.wall.Add(-time.Duration(it.offset)*time.Second), it.zoned
+			t, zoned = it.wall().Add(-time.Duration(it.offset)*time.Second), it.zoned
 		default:
 			p, err := time.Parse(l.text, v)
 			if err != nil {

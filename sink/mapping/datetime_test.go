@@ -142,7 +142,7 @@ func TestParseISO(t *testing.T) {
 			if tt.want == "" {
 				return
 			}
-			if w := got.wall.Format(time.RFC3339Nano); w != tt.want || got.zoned != tt.zoned || got.offset != tt.offset {
+			if w := got.wall().Format(time.RFC3339Nano); w != tt.want || got.zoned != tt.zoned || got.offset != tt.offset {
 				t.Errorf("parseISO(%q) = %s zoned %v offset %d, want %s %v %d", tt.in, w, got.zoned, got.offset, tt.want, tt.zoned, tt.offset)
 			}
 		})

@@ -15,9 +15,15 @@ const ISO8601 = "iso8601"
 
 // isoTime is a parsed ISO 8601 value.
 type isoTime struct {
-	wall   time.Time // the date and time as written, in UTC
-	zoned  bool      // an offset was given
-	offset int       // seconds east of UTC, when zoned
+	y, mo, d, h, mi, s, ns int  // the date and time as written
+	zoned                  bool // an offset was given
+	offset                 int  // seconds east of UTC, when zoned
+}
+
+// wall returns the date and time as written, in UTC. It is not kept in
+// isoTime: a value already in the wire form never needs it.
+func (t isoTime) wall() time.Time {
+	return time.Date(t.y, time.Month(t.mo), t.d, t.h, t.mi, t.s, t.ns, time.UTC)
 }
 
 // parseISO parses v in the ISO8601 form. ok is false when v is not in that
@@ -86,7 +92,7 @@ func parseISO(v string) (t isoTime, ok, rangeErr bool) {
 	if !validDate(y, mo, d) || h > 23 || mi > 59 || s > 59 {
 		return t, true, true
 	}
-	t.wall = time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
+	t.y, t.mo, t.d, t.h, t.mi, t.s, t.ns = y, mo, d, h, mi, s, ns
 	return t, true, false
 }
 
