@@ -14,27 +14,28 @@ import "fmt"
 // MaxSize is the largest batch HubSpot accepts (REFERENCE §6).
 const MaxSize = 100
 
-// Chunker collects items into batches. It is not safe for concurrent use.
-type Chunker[T any] struct {
+// Chunker collects items of type T into batches, telling records apart by
+// keys of type K. It is not safe for concurrent use.
+type Chunker[T any, K comparable] struct {
 	size  int
 	open  []T
-	keys  map[string]struct{}
+	keys  map[K]struct{}
 	count int // batches sealed so far
 }
 
 // New returns a Chunker that seals batches of at most size items.
-func New[T any](size int) (*Chunker[T], error) {
+func New[T any, K comparable](size int) (*Chunker[T, K], error) {
 	if size < 1 || size > MaxSize {
 		return nil, fmt.Errorf("batch size %d: must be between 1 and %d", size, MaxSize)
 	}
-	return &Chunker[T]{size: size, keys: make(map[string]struct{}, size)}, nil
+	return &Chunker[T, K]{size: size, keys: make(map[K]struct{}, size)}, nil
 }
 
 // Add puts item, identified by key, into the open batch. It returns the
 // batch it sealed, if any: the open batch before item when key is already in
 // it, or the batch that item filled. At most one batch is sealed per call.
 // The returned slice belongs to the caller.
-func (c *Chunker[T]) Add(item T, key string) (sealed []T) {
+func (c *Chunker[T, K]) Add(item T, key K) (sealed []T) {
 	if _, dup := c.keys[key]; dup {
 		sealed = c.seal()
 	}
@@ -50,7 +51,7 @@ func (c *Chunker[T]) Add(item T, key string) (sealed []T) {
 }
 
 // Flush seals and returns the open batch, or nil when it is empty.
-func (c *Chunker[T]) Flush() []T {
+func (c *Chunker[T, K]) Flush() []T {
 	if len(c.open) == 0 {
 		return nil
 	}
@@ -58,12 +59,12 @@ func (c *Chunker[T]) Flush() []T {
 }
 
 // Len reports how many items wait in the open batch.
-func (c *Chunker[T]) Len() int { return len(c.open) }
+func (c *Chunker[T, K]) Len() int { return len(c.open) }
 
 // Sealed reports how many batches have been sealed so far.
-func (c *Chunker[T]) Sealed() int { return c.count }
+func (c *Chunker[T, K]) Sealed() int { return c.count }
 
-func (c *Chunker[T]) seal() []T {
+func (c *Chunker[T, K]) seal() []T {
 	b := c.open
 	c.open = make([]T, 0, c.size)
 	clear(c.keys)

@@ -11,7 +11,7 @@ import (
 // batches as strings, in the order they were sealed.
 func run(t *testing.T, size int, keys string) []string {
 	t.Helper()
-	c, err := New[string](size)
+	c, err := New[string, string](size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,14 +81,14 @@ func TestChunkerInvariants(t *testing.T) {
 
 func TestNewRejectsBadSize(t *testing.T) {
 	for _, size := range []int{-1, 0, 101} {
-		if _, err := New[int](size); err == nil {
+		if _, err := New[int, string](size); err == nil {
 			t.Errorf("New(%d) = nil error, want an error", size)
 		}
 	}
 }
 
 func BenchmarkAdd(b *testing.B) {
-	c, _ := New[int](100)
+	c, _ := New[int, string](100)
 	keys := make([]string, 1000)
 	for i := range keys {
 		keys[i] = strings.Repeat("k", i%7) + string(rune('a'+i%26))

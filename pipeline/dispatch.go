@@ -19,7 +19,10 @@ import (
 // such records goes straight to the committer. It reports whether Drain
 // stopped it.
 func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<- settled) (interrupted bool, err error) {
-	ch, err := chunker.New[item](p.cfg.BatchSize)
+	// Records are told apart by the hash the key guard holds them by:
+	// two keys with one hash, which is vanishingly rare, only seal a
+	// batch early.
+	ch, err := chunker.New[item, uint64](p.cfg.BatchSize)
 	if err != nil {
 		return false, err
 	}
@@ -44,7 +47,7 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		}
 		b.keys = make([]uint64, len(items))
 		for i := range items {
-			b.keys[i] = p.guard.hash(items[i].key)
+			b.keys[i] = items[i].key
 		}
 		if err := p.guard.acquire(ctx, b.keys); err != nil {
 			return err
@@ -110,7 +113,7 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 			}
 			continue
 		}
-		it := item{rec: rec, key: recordKey(rec.ID, p.cfg.ByProperty)}
+		it := item{rec: rec, key: p.guard.hash(recordKey(rec.ID, p.cfg.ByProperty))}
 		full := ch.Add(it, it.key)
 		if full != nil && ch.Len() == 0 {
 			lastEnd = position(rec) // rec filled the sealed batch; otherwise a repeated id sealed it before rec

@@ -198,7 +198,7 @@ func (p *Pipeline) Stats() *Stats { return &p.stats }
 // item is a record on its way through the pipeline.
 type item struct {
 	rec source.Record
-	key string
+	key uint64 // keyGuard.hash of recordKey
 }
 
 // batch is a contiguous run of the input: the records sent in one request
