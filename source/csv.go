@@ -170,7 +170,7 @@ func (c *CSVReader) malformed(line int64, text string, fields []string) string {
 	if len(fields) != len(c.header) {
 		return fmt.Sprintf("line %d: row has %d fields, the header has %d", line, len(fields), len(c.header))
 	}
-	if utf8.ValidString(text) && cellsStartRunes(fields) {
+	if c.sc.p.ascii || utf8.ValidString(text) && cellsStartRunes(fields) {
 		return "" // one pass over the row instead of one per cell
 	}
 	for i, f := range fields {

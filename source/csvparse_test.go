@@ -2,10 +2,12 @@ package source
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +120,50 @@ func TestRowParserFragments(t *testing.T) {
 				t.Errorf("cells %q (bad %q), want %q", got, p.bad, want)
 			}
 		})
+	}
+}
+
+// TestZeroBytes checks the mask bit by bit for every byte value in every
+// position, next to neighbours that could carry or borrow into it.
+func TestZeroBytes(t *testing.T) {
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{0x00, 0x01, 0x7f, 0x80, 0xff} {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				var want uint64
+				for i, x := range b {
+					if x == 0 {
+						want |= 0x80 << (8 * i)
+					}
+				}
+				if got := zeroBytes(binary.LittleEndian.Uint64(b[:])); got != want {
+					t.Fatalf("zeroBytes(% x) = %#x, want %#x", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestPlainSplitsAtEveryComma(t *testing.T) {
+	for _, line := range []string{"", ",", "a", "a,b", ",,,,,,,,,", "1234567,9", "12345678,0123456,89abcdef,", "é,ü,x", "abcdefgh\xff,"} {
+		var p rowParser
+		p.plain([]byte(line))
+		var want []int
+		for i := range len(line) {
+			if line[i] == ',' {
+				want = append(want, i)
+			}
+		}
+		want = append(want, len(line))
+		if !slices.Equal(p.ends, want) {
+			t.Errorf("plain(%q): ends %v, want %v", line, p.ends, want)
+		}
+		if ascii := !strings.ContainsFunc(line, func(r rune) bool { return r >= 0x80 }); p.ascii != ascii {
+			t.Errorf("plain(%q): ascii %v, want %v", line, p.ascii, ascii)
+		}
 	}
 }

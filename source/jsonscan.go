@@ -279,7 +279,6 @@ func (s *jsonScanner) str() (sp span, esc bool) {
 // there is none; bits above the lowest may be spurious. (Package sink has
 // the same helper for HubSpot's answers.)
 func specialBytes(v uint64) uint64 {
-	const lowBits, highBits = 0x0101010101010101, 0x8080808080808080
 	q := v ^ (lowBits * '"')
 	s := v ^ (lowBits * '\\')
 	return ((q-lowBits)&^q | (s-lowBits)&^s | (v-lowBits*0x20)&^v) & highBits
