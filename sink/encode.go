@@ -128,6 +128,34 @@ const hexDigits = "0123456789abcdef"
 // characters, U+2028 and U+2029, and replaces invalid UTF-8 bytes with
 // U+FFFD, as encoding/json does (without its HTML escaping).
 func appendJSONString(dst []byte, s string) []byte {
+	if plainASCII(s) { // most names and values: copied in one go
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendEscaped(dst, s)
+}
+
+// plainASCII reports whether s is ASCII that needs no escape, looking at
+// eight bytes at a time.
+func plainASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if v := load64(s[i:]); specialBytes(v)|v&highBits != 0 {
+			return false
+		}
+	}
+	// The rest, after spaces, which need no escape.
+	v := uint64(lowBits * ' ')
+	for ; i < len(s); i++ {
+		v = v<<8 | uint64(s[i])
+	}
+	return specialBytes(v)|v&highBits == 0
+}
+
+// appendEscaped is appendJSONString for a string that needs an escape or
+// is not ASCII.
+func appendEscaped(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
