@@ -232,7 +232,6 @@ func (s *jsonScanner) literal(word string) bool {
 func (s *jsonScanner) str() (sp span, esc bool) {
 	b, i := s.b, s.i+1 // past the '"'
 	start := i
-	defer func() { s.i = i }()
 	for {
 		// Eight bytes at a time up to the first quote, backslash or
 		// control character.
@@ -246,29 +245,33 @@ func (s *jsonScanner) str() (sp span, esc bool) {
 			i++
 		}
 		if i == len(b) {
+			s.i = i
 			return span{start, -1}, esc
 		}
 		switch c := b[i]; {
 		case c == '"':
-			i++
-			return span{start, i - 1}, esc
+			s.i = i + 1
+			return span{start, i}, esc
 		case c == '\\':
 			esc = true
-			if i+1 == len(b) {
-				return span{start, -1}, esc
-			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if hex4(b[i+2:]) < 0 {
-					return span{start, -1}, esc
+			n := 0
+			if i+1 < len(b) {
+				switch b[i+1] {
+				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+					n = 2
+				case 'u':
+					if hex4(b[i+2:]) >= 0 {
+						n = 6
+					}
 				}
-				i += 6
-			default:
+			}
+			if n == 0 {
+				s.i = i
 				return span{start, -1}, esc
 			}
+			i += n
 		default: // c < 0x20
+			s.i = i
 			return span{start, -1}, esc
 		}
 	}
