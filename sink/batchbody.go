@@ -20,7 +20,8 @@ var (
 // needs, skipping everything else. hint is the number of inputs sent.
 //
 // It fails only on a body that is not JSON; a syntax error inside the
-// properties a result echoes may pass unseen (see skim). Like the lenient encoding/json
+// properties a result echoes, or inside a string member of a result that
+// it does not read, may pass unseen (see skim and skimValue). Like the lenient encoding/json
 // decoding it replaces (the oracle of FuzzDecodeResponse), it takes every
 // field as optional, reads a non-string scalar where a string is expected
 // as its literal text and null or a container as "", and ignores a value
@@ -163,7 +164,7 @@ func (p *batchParser) resultItem(r *resultSlot) {
 		case n == 2 && p.peek() == '{':
 			p.skim(3)
 		default:
-			p.skip(3)
+			p.skimValue(3)
 		}
 	}
 }

@@ -121,6 +121,8 @@ var oracleCases = []struct{ name, body string }{
 	{"leading comma", `{"results":[,{"id":"1"}]}`},
 	{"missing colon", `{"status" "x"}`},
 	{"non-string key", `{status:"x"}`},
+	{"result member starting with an escape", `{"results":[{"id":"1","url":"\"}","objectWriteTraceId":"t"}]}`},
+	{"result members with escapes", `{"results":[{"id":"1","url":"a\\\"}\\\\","createdAt":"\\\\","archived":false,"objectWriteTraceId":"t"}]}`},
 	{"echo with braces, brackets and escapes", `{"results":[{"id":"1","properties":{"a":"}\\\"{[","b":["}"],"c":{"d":"]}"},"e":"\\"}},{"id":"2","properties":{"a":"x\\\\"}}]}`},
 	{"whitespace everywhere", " {\n \"results\" :\t[ { \"id\" : \"1\" , \"objectWriteTraceId\" : \"t\" } ] ,\r\"status\" : \"COMPLETE\" } \n"},
 	{"numbers", `{"results":[{"id":-0.5e+10},{"id":1E5},{"id":0},{"id":-0},{"id":12.50},{"id":1e-0}]}`},
@@ -293,6 +295,18 @@ func TestSkimEcho(t *testing.T) {
 		// Not read: nothing depends on the echo's grammar.
 		{"missing colon, skimmed", `{"a" "1"}`, false},
 		{"bad escape, skimmed", `{"a":"\x"}`, false},
+	}
+	// The string members of a result that hubsync does not read are
+	// skimmed too; one cut short is still an error.
+	for body, wantErr := range map[string]bool{
+		`{"results":[{"id":"7","url":"bad \x escape","createdAt":"tab` + "\t" + `here"}]}`: false,
+		`{"results":[{"id":"7","url":"ends in \\"}]}`:                                      false,
+		`{"results":[{"id":"7","url":"cut \"short`:                                         true,
+		`{"results":[{"id":"7","url":"cut short\`:                                          true,
+	} {
+		if _, err := parseBatch([]byte(body), "", 1); (err != nil) != wantErr {
+			t.Errorf("parseBatch(%s) error = %v, want error %v", body, err, wantErr)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

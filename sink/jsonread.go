@@ -25,9 +25,9 @@ type jsonReader struct {
 	out   []byte // decoded strings, addressed by spans
 	lists []span // lists of decoded strings, addressed by spanLists
 	err   error
-	// exact makes skim read every object in full, so that the reader
-	// accepts exactly what encoding/json accepts; tests set it to compare
-	// the two.
+	// exact makes skim and skimValue read every value in full, so that
+	// the reader accepts exactly what encoding/json accepts; tests set it
+	// to compare the two.
 	exact bool
 }
 

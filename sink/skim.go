@@ -40,6 +40,32 @@ func (r *jsonReader) skim(depth int) bool {
 	return r.skip(depth)
 }
 
+// skimValue moves past the value at r.i, a member of a result that
+// hubsync does not read (createdAt, url, …): a string is skimmed to its
+// closing quote, the first not escaped by a backslash, without checking
+// what it holds; anything else is read as skip reads it.
+func (r *jsonReader) skimValue(depth int) bool {
+	if r.exact || r.peek() != '"' {
+		return r.skip(depth)
+	}
+	for i := r.i + 1; ; {
+		j := bytes.IndexByte(r.b[i:], '"')
+		if j < 0 {
+			return r.skip(depth) // cut short: let skip report it
+		}
+		i += j
+		k := i
+		for k > r.i+1 && r.b[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
+			r.i = i + 1
+			return true
+		}
+		i++
+	}
+}
+
 // delimiters counts the quotes in s that start or end a string: those not
 // escaped by a backslash. ok is false when s ends in a backslash, which
 // would escape what follows.
