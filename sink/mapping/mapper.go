@@ -68,27 +68,30 @@ type Applier struct {
 	order []*plan // JSONL: the plan of each key position of the record before
 }
 
-// memoSize is how many values an Applier remembers per property: enough
-// for the options most columns use. A power of two.
-const memoSize = 16
+// An Applier remembers for each property the last values it coerced in
+// memoSets sets of memoWays values, the most recently used first in its
+// set: looking a value up takes a few comparisons, most of which differ in
+// length, and up to memoWays values with the same hash fit side by side.
+const (
+	memoSets = 4 // a power of two
+	memoWays = 4
+)
 
-// memo is the values an Applier last coerced for one target, each in the
-// slot its hash picks, so that looking one up is one comparison.
-type memo [memoSize]memoEntry
+type memo [memoSets][memoWays]memoEntry
 
 type memoEntry struct {
 	raw, out string
 	send, ok bool
 }
 
-// memoSlot picks the slot of raw from its length and its first and last
-// bytes, which tell apart the options of most columns.
-func memoSlot(raw string) int {
-	h := uint(len(raw)) * 0x9e
+// memoSet picks the set of raw from its length and its first, middle and
+// last bytes, which tell apart the options of most columns.
+func memoSet(raw string) int {
+	x := uint32(len(raw))
 	if len(raw) > 0 {
-		h += uint(raw[0])*31 + uint(raw[len(raw)-1])
+		x |= uint32(raw[0])<<8 | uint32(raw[len(raw)/2])<<16 | uint32(raw[len(raw)-1])<<24
 	}
-	return int(h % memoSize)
+	return int(x * 0x9e3779b1 >> 30) // the top two bits
 }
 
 // Applier returns a new Applier for m.
@@ -104,15 +107,20 @@ func coerce(t *target, raw string, memos []memo) (out string, send bool, code, w
 	if memos == nil || !t.memoized() {
 		return t.coerce(raw)
 	}
-	e := &memos[t.id][memoSlot(raw)]
-	if e.ok && e.raw == raw {
-		return e.out, e.send, "", ""
+	set := &memos[t.id][memoSet(raw)]
+	for i := range set {
+		if e := set[i]; e.ok && e.raw == raw {
+			copy(set[1:i+1], set[:i])
+			set[0] = e
+			return e.out, e.send, "", ""
+		}
 	}
 	out, send, code, why = t.coerce(raw)
 	if code == "" {
 		// Copies: either may be a slice of the reader's block of text,
 		// which the memo must not keep alive.
-		*e = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
+		copy(set[1:], set[:memoWays-1])
+		set[0] = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
 	}
 	return out, send, code, why
 }
