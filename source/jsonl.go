@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -253,15 +254,18 @@ func (d *decoder) keys(dst []string, ms []member) []string {
 	return dst
 }
 
-// duplicate names a key that appears twice, or returns "".
+// duplicate names a key that appears twice, or returns "". Of a few keys,
+// only those of a length seen before are compared with the ones before
+// them: keys mostly differ in length.
 func duplicate(keys []string) string {
 	if len(keys) <= 32 {
+		var lengths uint64 // bit n%64: a key of length n was seen
 		for i, k := range keys {
-			for _, k2 := range keys[i+1:] {
-				if k == k2 {
-					return fmt.Sprintf("key %q appears twice", k)
-				}
+			bit := uint64(1) << (len(k) % 64)
+			if lengths&bit != 0 && slices.Contains(keys[:i], k) {
+				return fmt.Sprintf("key %q appears twice", k)
 			}
+			lengths |= bit
 		}
 		return ""
 	}
