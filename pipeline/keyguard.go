@@ -31,16 +31,18 @@ func newKeyGuard() *keyGuard {
 // hash is the form in which the guard holds key.
 func (g *keyGuard) hash(key string) uint64 { return maphash.String(g.seed, key) }
 
-// acquire blocks until none of keys is held, then holds them all.
+// acquire blocks until none of keys is held, then holds them all. keys
+// must be distinct, as a batch's are.
 func (g *keyGuard) acquire(ctx context.Context, keys []uint64) error {
 	for {
 		g.mu.Lock()
-		if !g.anyHeld(keys) {
-			for _, k := range keys {
-				g.held[k] = struct{}{}
-			}
+		n := g.hold(keys)
+		if n == len(keys) {
 			g.mu.Unlock()
 			return nil
+		}
+		for _, k := range keys[:n] { // keys[n] is another batch's
+			delete(g.held, k)
 		}
 		changed := g.changed
 		g.mu.Unlock()
@@ -52,13 +54,18 @@ func (g *keyGuard) acquire(ctx context.Context, keys []uint64) error {
 	}
 }
 
-func (g *keyGuard) anyHeld(keys []uint64) bool {
-	for _, k := range keys {
-		if _, ok := g.held[k]; ok {
-			return true
+// hold holds keys in turn until one is already held, and returns how many
+// it held. A key that was held leaves the map as large as it was, which
+// spares looking each key up before adding it.
+func (g *keyGuard) hold(keys []uint64) int {
+	for i, k := range keys {
+		n := len(g.held)
+		g.held[k] = struct{}{}
+		if len(g.held) == n {
+			return i
 		}
 	}
-	return false
+	return len(keys)
 }
 
 // release frees keys held by a settled batch.

@@ -32,6 +32,12 @@ func TestKeyGuard(t *testing.T) {
 		t.Fatalf("acquired a held key (err %v)", err)
 	case <-time.After(50 * time.Millisecond):
 	}
+	g.mu.Lock()
+	_, held := g.held[g.hash("6")]
+	g.mu.Unlock()
+	if held {
+		t.Error("a batch waiting for a held key holds its other keys")
+	}
 	g.release(first)
 	select {
 	case err := <-got:
