@@ -109,10 +109,14 @@ func coerce(t *target, raw string, memos []memo) (out string, send bool, code, w
 	}
 	set := &memos[t.id][memoSet(raw)]
 	for i := range set {
-		if e := set[i]; e.ok && e.raw == raw {
-			copy(set[1:i+1], set[:i])
-			set[0] = e
-			return e.out, e.send, "", ""
+		if e := &set[i]; e.ok && e.raw == raw {
+			out, send = e.out, e.send
+			if i > 0 {
+				hit := *e
+				copy(set[1:i+1], set[:i])
+				set[0] = hit
+			}
+			return out, send, "", ""
 		}
 	}
 	out, send, code, why = t.coerce(raw)
