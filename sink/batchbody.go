@@ -21,8 +21,9 @@ var (
 //
 // It fails only on a body that is not JSON; a syntax error inside the
 // properties a result echoes, or inside a string member of a result that
-// it does not read, may pass unseen (see skim and skimValue). Like the lenient encoding/json
-// decoding it replaces (the oracle of FuzzDecodeResponse), it takes every
+// it does not read, may pass unseen (see skim and skimValue). Like the
+// lenient encoding/json decoding it replaces (the oracle of
+// FuzzDecodeResponse), it takes every
 // field as optional, reads a non-string scalar where a string is expected
 // as its literal text and null or a container as "", and ignores a value
 // of any other unexpected type, leaving what an earlier duplicate key set.
@@ -36,7 +37,7 @@ func parseBatch(body []byte, idProperty string, hint int) (batchBody, error) {
 	return readBatch(body, idProperty, hint, false)
 }
 
-// readBatch is parseBatch, reading the echoed properties in full when exact.
+// readBatch is parseBatch, reading everything in full when exact.
 func readBatch(body []byte, idProperty string, hint int, exact bool) (batchBody, error) {
 	p := batchParser{
 		jsonReader: jsonReader{b: body, out: make([]byte, 0, 32*hint), exact: exact},

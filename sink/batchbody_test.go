@@ -121,6 +121,7 @@ var oracleCases = []struct{ name, body string }{
 	{"leading comma", `{"results":[,{"id":"1"}]}`},
 	{"missing colon", `{"status" "x"}`},
 	{"non-string key", `{status:"x"}`},
+	{"echo with many braces and brackets in strings", `{"results":[{"id":"1","properties":{"a":"` + strings.Repeat("[{}]", 12) + `","b":"}"},"objectWriteTraceId":"t"}]}`},
 	{"result member starting with an escape", `{"results":[{"id":"1","url":"\"}","objectWriteTraceId":"t"}]}`},
 	{"result members with escapes", `{"results":[{"id":"1","url":"a\\\"}\\\\","createdAt":"\\\\","archived":false,"objectWriteTraceId":"t"}]}`},
 	{"echo with braces, brackets and escapes", `{"results":[{"id":"1","properties":{"a":"}\\\"{[","b":["}"],"c":{"d":"]}"},"e":"\\"}},{"id":"2","properties":{"a":"x\\\\"}}]}`},

@@ -15,10 +15,10 @@ type spanList struct{ from, to int }
 // jsonReader reads one JSON document in a single pass without building
 // values. It accepts what encoding/json accepts (RFC 8259 syntax, no
 // control characters in strings, any bytes above 0x7f, at most maxDepth
-// nested containers), except inside objects its caller skims, and decodes only the values its caller asks for, as
-// flexString and flexStrings would decode them. Once it meets a syntax
-// error it records it in err and moves to the end, so every later read
-// fails too.
+// nested containers), except inside the values its caller skims, and
+// decodes only the values its caller asks for, as flexString and
+// flexStrings would decode them. Once it meets a syntax error it records
+// it in err and moves to the end, so every later read fails too.
 type jsonReader struct {
 	b     []byte
 	i     int    // next byte of b to read

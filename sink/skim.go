@@ -6,8 +6,9 @@ import "bytes"
 // wrote, without reading its grammar: its end is the first closing brace
 // preceded by an even number of unescaped quotes, found with whole-slice
 // searches that the standard library runs in vector instructions. When
-// the object may hold a nested object or array, or an escape ends at a
-// brace, skim reads it as skip does.
+// the object may hold a nested object or array, an escape ends at a brace,
+// or the quotes would have to be counted again more than skimBudget times,
+// skim reads it as skip does.
 //
 // Nothing hubsync decides depends on the echo, and it is most of a 200
 // body: HubSpot returns every property written, and reading its grammar
@@ -20,7 +21,8 @@ func (r *jsonReader) skim(depth int) bool {
 		return r.skip(depth)
 	}
 	obj := r.b[r.i:] // obj[0] is '{'
-	for from := 1; ; {
+	budget := skimBudget
+	for from := 1; budget > 0; budget-- {
 		end := bytes.IndexByte(obj[from:], '}')
 		if end < 0 {
 			break
@@ -28,7 +30,7 @@ func (r *jsonReader) skim(depth int) bool {
 		end += from
 		in := obj[1:end]
 		n, ok := delimiters(in)
-		if !ok || nestsOutsideStrings(in) {
+		if !ok || nestsOutsideStrings(in, &budget) {
 			break
 		}
 		if n%2 == 0 {
@@ -39,6 +41,12 @@ func (r *jsonReader) skim(depth int) bool {
 	}
 	return r.skip(depth)
 }
+
+// skimBudget bounds how often skim counts the quotes of an echo, once
+// more for each brace or bracket inside its strings, so that values full
+// of them cost a reading in full rather than time growing with the square
+// of their length.
+const skimBudget = 8
 
 // skimValue moves past the value at r.i, a member of a result that
 // hubsync does not read (createdAt, url, …): a string is skimmed to its
@@ -94,8 +102,9 @@ func delimiters(s []byte) (n int, ok bool) {
 
 // nestsOutsideStrings reports whether s, the inside of an object, may hold
 // an object or array: whether a '{' or '[' follows an even number of
-// delimiting quotes.
-func nestsOutsideStrings(s []byte) bool {
+// delimiting quotes. Each one found spends one of *budget; once it is
+// spent, it says s may.
+func nestsOutsideStrings(s []byte, budget *int) bool {
 	for _, c := range []byte{'{', '['} {
 		for k := 0; ; {
 			i := bytes.IndexByte(s[k:], c)
@@ -103,6 +112,9 @@ func nestsOutsideStrings(s []byte) bool {
 				break
 			}
 			k += i
+			if *budget--; *budget <= 0 {
+				return true
+			}
 			if n, ok := delimiters(s[:k]); !ok || n%2 == 0 {
 				return true
 			}

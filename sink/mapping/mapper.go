@@ -91,7 +91,7 @@ func memoSet(raw string) int {
 	if len(raw) > 0 {
 		x |= uint32(raw[0])<<8 | uint32(raw[len(raw)/2])<<16 | uint32(raw[len(raw)-1])<<24
 	}
-	return int(x * 0x9e3779b1 >> 30) // the top two bits
+	return int(x * 0x9e3779b1 >> 24 % memoSets) // high bits: the best mixed
 }
 
 // Applier returns a new Applier for m.
