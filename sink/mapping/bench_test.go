@@ -1,7 +1,10 @@
 package mapping
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hubsync/hubsync/source"
 )
@@ -70,5 +73,41 @@ func BenchmarkApply(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkApplyGenRows maps, through one Applier, a run of records whose
+// values vary as bench/gen writes them (options in turn, a new datetime
+// every row), which BenchmarkApply's one record repeated does not show:
+// how well the Applier remembers options that take turns.
+func BenchmarkApplyGenRows(b *testing.B) {
+	columns := []string{"id", "hs_communication_body", "hs_communication_channel_type", "hs_timestamp",
+		"hubspot_owner_id", "message_count", "is_priority", "follow_up_date", "sentiment", "topics"}
+	channels := []string{"WHATS_APP", "LINKEDIN_MESSAGE", "SMS"}
+	owners := []string{"1001", "1002", "1003"}
+	sentiments := []string{"pos", "neu", "neg"}
+	topics := []string{"BILLING", "SUPPORT", "SALES", "FEEDBACK", "BILLING;SALES"}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := make([][]source.Prop, 1000)
+	for i := range rows {
+		rows[i] = props(
+			"hs_communication_body", fmt.Sprintf("Message number %d about the order", i),
+			"hs_communication_channel_type", channels[i%3],
+			"hs_timestamp", base.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05Z"),
+			"hubspot_owner_id", owners[i%3], "message_count", strconv.Itoa(i%500),
+			"is_priority", strconv.FormatBool(i%2 == 0), "follow_up_date", base.AddDate(0, 0, i%365).Format(time.DateOnly),
+			"sentiment", sentiments[i%3], "topics", topics[i%5])
+	}
+	a := mustNew(b, Config{}, columns).Applier()
+	buf := make([]source.Prop, len(rows[0]))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		copy(buf, rows[i%len(rows)]) // Apply rewrites the record in place
+		rec := source.Record{Line: 2, ID: "1", Props: buf}
+		if a.Apply(&rec); rec.Err != nil {
+			b.Fatal(rec.Err)
+		}
+		i++
 	}
 }

@@ -68,30 +68,20 @@ type Applier struct {
 	order []*plan // JSONL: the plan of each key position of the record before
 }
 
-// An Applier remembers for each property the last values it coerced in
-// memoSets sets of memoWays values, the most recently used first in its
-// set: looking a value up takes a few comparisons, most of which differ in
-// length, and up to memoWays values with the same hash fit side by side.
-const (
-	memoSets = 4 // a power of two
-	memoWays = 4
-)
+// memoSize is how many values an Applier remembers per property: enough
+// for the options most columns use.
+const memoSize = 8
 
-type memo [memoSets][memoWays]memoEntry
+// memo is the last values an Applier coerced for one target, replaced in
+// turn.
+type memo struct {
+	entries [memoSize]memoEntry
+	next    int
+}
 
 type memoEntry struct {
 	raw, out string
 	send, ok bool
-}
-
-// memoSet picks the set of raw from its length and its first, middle and
-// last bytes, which tell apart the options of most columns.
-func memoSet(raw string) int {
-	x := uint32(len(raw))
-	if len(raw) > 0 {
-		x |= uint32(raw[0])<<8 | uint32(raw[len(raw)/2])<<16 | uint32(raw[len(raw)-1])<<24
-	}
-	return int(x * 0x9e3779b1 >> 24 % memoSets) // high bits: the best mixed
 }
 
 // Applier returns a new Applier for m.
@@ -107,24 +97,18 @@ func coerce(t *target, raw string, memos []memo) (out string, send bool, code, w
 	if memos == nil || !t.memoized() {
 		return t.coerce(raw)
 	}
-	set := &memos[t.id][memoSet(raw)]
-	for i := range set {
-		if e := &set[i]; e.ok && e.raw == raw {
-			out, send = e.out, e.send
-			if i > 0 {
-				hit := *e
-				copy(set[1:i+1], set[:i])
-				set[0] = hit
-			}
-			return out, send, "", ""
+	mo := &memos[t.id]
+	for i := range mo.entries {
+		if e := &mo.entries[i]; e.ok && e.raw == raw {
+			return e.out, e.send, "", ""
 		}
 	}
 	out, send, code, why = t.coerce(raw)
 	if code == "" {
 		// Copies: either may be a slice of the reader's block of text,
 		// which the memo must not keep alive.
-		copy(set[1:], set[:memoWays-1])
-		set[0] = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
+		mo.entries[mo.next] = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
+		mo.next = (mo.next + 1) % memoSize
 	}
 	return out, send, code, why
 }
