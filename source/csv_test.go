@@ -3,10 +3,12 @@ package source
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func p(kv ...string) []Prop {
@@ -93,17 +95,32 @@ var csvCases = []struct {
 	{name: "ignored_columns", want: []Record{
 		{Line: 2, ID: "1", Props: p("name", "Ann"), Fields: f("1", "Ann", "MISSING_ID", "oops", "7")},
 	}},
+	// A quote that never closes makes the rest of the file one record: where
+	// its rows would start cannot be known, so none of them is sent.
 	{name: "unterminated_eof", want: []Record{
-		{Line: 2, Raw: []byte(`1,"open`), Err: bad(CodeMalformedRow)},
-		{Line: 3, ID: "2", Props: p("note", "fine"), Fields: f("2", "fine")},
-		{Line: 4, ID: "3", Props: p("note", "also"), Fields: f("3", "also")},
+		{Line: 2, Raw: []byte("1,\"open\n2,fine\n3,also"), Err: bad(CodeMalformedRow)},
 	}},
 	{name: "unterminated_limit", opts: Options{MaxRecordBytes: 20}, want: []Record{
-		{Line: 2, Raw: []byte(`1,"open`), Err: bad(CodeMalformedRow)},
-		{Line: 3, ID: "2", Props: p("note", "fine"), Fields: f("2", "fine")},
-		{Line: 4, ID: "3", Props: p("note", "also"), Fields: f("3", "also")},
-		{Line: 5, ID: "4", Props: p("note", "four"), Fields: f("4", "four")},
-		{Line: 6, ID: "5", Props: p("note", "five"), Fields: f("5", "five")},
+		{Line: 2, Raw: []byte("1,\"open\n2,fine\n3,also\n"), Err: bad(CodeMalformedRow)},
+	}},
+	// A quoted cell longer than the limit is one record however many lines
+	// it holds, read to its closing quote without being kept.
+	{name: "long_quoted_cell", opts: Options{MaxRecordBytes: 16}, want: []Record{
+		{Line: 2, Raw: []byte("1,\"hello\n500,INJECTED\n"), Err: bad(CodeRecordTooLarge)},
+		{Line: 7, ID: "2", Props: p("note", "ok"), Fields: f("2", "ok")},
+	}},
+	{name: "long_quoted_cell_more_fields", opts: Options{MaxRecordBytes: 16}, want: []Record{
+		{Line: 2, Raw: []byte("1,\"hello\n500,INJECTED,x\n"), Err: bad(CodeRecordTooLarge)},
+		{Line: 7, ID: "2", Props: p("note", "ok", "more", "z"), Fields: f("2", "ok", "z")},
+	}},
+	{name: "long_quoted_cell_fits", file: "long_quoted_cell", want: []Record{
+		{Line: 2, ID: "1", Props: p("note", "hello\n500,INJECTED\nhe said \"hi\"\n501,\"quoted\"\nbye"),
+			Fields: f("1", "hello\n500,INJECTED\nhe said \"hi\"\n501,\"quoted\"\nbye")},
+		{Line: 7, ID: "2", Props: p("note", "ok"), Fields: f("2", "ok")},
+	}},
+	{name: "too_large_then_quoted", opts: Options{MaxRecordBytes: 16}, want: []Record{
+		{Line: 2, Raw: []byte("1,aaaaaaaaaaaaaaaaaaaaaaa,\"x\n"), Err: bad(CodeRecordTooLarge)},
+		{Line: 4, ID: "2", Props: p("note", "ok", "more", "z"), Fields: f("2", "ok", "z")},
 	}},
 	{name: "too_large", opts: Options{MaxRecordBytes: 16}, want: []Record{
 		{Line: 2, ID: "1", Props: p("note", "short"), Fields: f("1", "short")},
@@ -120,7 +137,7 @@ func TestCSV(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got, recordOpts); diff != "" {
 				t.Errorf("records (-want +got):\n%s", diff)
 			}
-			if err := checkLayout(data, r.body, got, csvBlank); err != nil {
+			if err := checkLayout(data, r.body, got, csvBlank, tt.opts.withDefaults().MaxRecordBytes); err != nil {
 				t.Error(err)
 			}
 		})
@@ -175,9 +192,7 @@ func TestCSVOffsets(t *testing.T) {
 		}},
 		{"blank_lines", []Record{{Line: 3, Offset: 9, End: 15, EndLine: 4}, {Line: 6, Offset: 18, End: 24, EndLine: 7}}},
 		{"trailing_cr", []Record{{Line: 2, Offset: 8, End: 14, EndLine: 2}}},
-		{"unterminated_eof", []Record{
-			{Line: 2, Offset: 8, End: 16, EndLine: 3}, {Line: 3, Offset: 16, End: 23, EndLine: 4}, {Line: 4, Offset: 23, End: 30, EndLine: 5},
-		}},
+		{"unterminated_eof", []Record{{Line: 2, Offset: 8, End: 30, EndLine: 5}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,8 +219,10 @@ func TestCSVErrorMessages(t *testing.T) {
 		{"text_after_quote", Options{}, 0, []string{"line 2", "after the closing quote", "field 2"}},
 		{"invalid_utf8", Options{}, 0, []string{"line 2", "field 2 (name)", "UTF-8"}},
 		{"missing_id", Options{}, 1, []string{"line 3", `"id"`, "empty"}},
-		{"unterminated_eof", Options{}, 0, []string{"unterminated quoted field starting at line 2", "end of the file", "from line 3"}},
-		{"unterminated_limit", Options{MaxRecordBytes: 20}, 0, []string{"unterminated quoted field starting at line 2", "20 bytes", "--max-record-bytes"}},
+		{"unterminated_eof", Options{}, 0, []string{"unterminated quoted field starting at line 2", "end of the file", "lines 2 to 4"}},
+		{"unterminated_limit", Options{MaxRecordBytes: 20}, 0, []string{"unterminated quoted field starting at line 2", "end of the file", "lines 2 to 6"}},
+		{"long_quoted_cell", Options{MaxRecordBytes: 16}, 0, []string{"line 2", "record is 56 bytes", "limit of 16", "--max-record-bytes"}},
+		{"too_large_then_quoted", Options{MaxRecordBytes: 16}, 0, []string{"line 2", "record is 39 bytes", "limit of 16"}},
 		{"too_large", Options{MaxRecordBytes: 16}, 1, []string{"line 3", "34 bytes", "limit of 16", "--max-record-bytes"}},
 	}
 	for _, tt := range tests {
@@ -331,5 +348,65 @@ func TestCSVRuneSplitAcrossCells(t *testing.T) {
 	}
 	if rec.Err == nil || rec.Err.Code != CodeMalformedRow || !strings.Contains(rec.Err.Message, "field 2 (a) is not valid UTF-8") {
 		t.Errorf("record error %v, want MALFORMED_ROW naming field 2", rec.Err)
+	}
+}
+
+// TestCSVLongQuotedCell is the case of issue 15: a quoted cell longer than
+// --max-record-bytes whose lines look like rows must not become rows.
+func TestCSVLongQuotedCell(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,hs_communication_body\n1,\"hello\n")
+	for b.Len() < 1100<<10 {
+		b.WriteString("a line of the body of an email, long enough to matter\n")
+	}
+	b.WriteString("500,INJECTED-BY-CELL-500\nbye\"\n2,ok\n")
+	data := []byte(b.String())
+	r, err := NewCSV(bytes.NewReader(data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	last := int64(bytes.Count(data, []byte("\n")))
+	want := []Record{
+		{Line: 2, Offset: 25, End: int64(len(data)) - 5, EndLine: last, Err: bad(CodeRecordTooLarge)},
+		{Line: last, Offset: int64(len(data)) - 5, End: int64(len(data)), EndLine: last + 1,
+			ID: "2", Props: p("hs_communication_body", "ok"), Fields: f("2", "ok")},
+	}
+	opts := cmp.Options{recordOpts, cmpopts.IgnoreFields(Record{}, "Raw")}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	if err := checkLayout(data, r.body, got, csvBlank, DefaultMaxRecordBytes); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCSVQuoteAtFragmentEnd puts an escaped quote ("") of a long cell
+// astride the end of a read buffer (the row's first fragment ends after
+// its first bufSize bytes): taken for a closing quote, it would end the
+// cell early and make the line after it a row.
+func TestCSVQuoteAtFragmentEnd(t *testing.T) {
+	const header = "id,note\n"
+	for _, max := range []int{1000, DefaultMaxRecordBytes} {
+		for k := bufSize - 8; k <= bufSize; k++ {
+			t.Run(fmt.Sprintf("max_%d_at_%d", max, k), func(t *testing.T) {
+				cell := strings.Repeat("a", k) + `",500,X` + "\n500,INJECTED\nbye"
+				data := []byte(header + `1,"` + strings.ReplaceAll(cell, `"`, `""`) + "\"\n2,ok\n")
+				r, err := NewCSV(bytes.NewReader(data), Options{MaxRecordBytes: max})
+				if err != nil {
+					t.Fatal(err)
+				}
+				first := Record{Line: 2, Err: bad(CodeRecordTooLarge)}
+				if max > len(data) {
+					first = Record{Line: 2, ID: "1", Props: p("note", cell), Fields: f("1", cell)}
+				}
+				want := []Record{first, {Line: 5, ID: "2", Props: p("note", "ok"), Fields: f("2", "ok")}}
+				got := readAll(t, r)
+				opts := cmp.Options{recordOpts, cmpopts.IgnoreFields(Record{}, "Raw")}
+				if diff := cmp.Diff(want, got, opts...); diff != "" {
+					t.Errorf("records (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,7 @@ func FuzzCSV(f *testing.F) {
 	for _, s := range []string{
 		"id\n\"a\nb\"\n", "id,x\n1,\"\"\"\"\n", "id,x\r\n1,\"a\r\n\"\r\n\r\n", "id,x\n1,\"a\"\"\n2,b\n",
 		"id\n\"\n\"\n", "id,x\n1,\"a\"\r", "id,x\n\"1\",\"\"\r\n", "id,x\n1,\"x\"\ry\n",
+		"id,x\n1,\"a\n2,\"\"b\"\"\n3,c\n\"\n4,d\n", "id,x,y\n1,aaaaaaaa,\"b\n2,c,d\"\n3,e,f\n",
 	} {
 		f.Add([]byte(s), uint16(3))
 	}
@@ -50,7 +52,10 @@ func fuzzCSVInput(t *testing.T, data []byte, max uint16) {
 			t.Fatalf("NewCSV: %v", err)
 		}
 		recs := readAll(t, r)
-		if err := checkLayout(data, r.body, recs, csvBlank); err != nil {
+		if err := checkLayout(data, r.body, recs, csvBlank, opts.withDefaults().MaxRecordBytes); err != nil {
+			t.Fatal(err)
+		}
+		if err := checkRowStarts(data, r.body, recs); err != nil {
 			t.Fatal(err)
 		}
 		checkResume(t, data, recs, func(start Position) (reader, error) {
@@ -62,6 +67,39 @@ func fuzzCSVInput(t *testing.T, data []byte, max uint16) {
 			compareEncodingCSV(t, data, r.Header(), recs)
 		}
 	}
+}
+
+// checkRowStarts checks that no record starts or ends inside a quoted
+// field: whatever its length, a cell's lines must never be read as rows.
+// Where rows start is worked out here from the whole file at once, with
+// the quoting rules of rowParser but none of its code.
+func checkRowStarts(data []byte, from int64, recs []Record) error {
+	starts := map[int64]bool{from: true, int64(len(data)): true}
+	quoted, fieldStart := false, true
+	for i := from; i < int64(len(data)); i++ {
+		c := data[i]
+		switch {
+		case quoted && c == '"' && i+1 < int64(len(data)) && data[i+1] == '"':
+			i++ // an escaped quote
+		case quoted:
+			quoted = c != '"'
+		case c == '"' && fieldStart:
+			quoted = true
+		case c == ',':
+			fieldStart = true
+			continue
+		case c == '\n':
+			starts[i+1], fieldStart = true, true
+			continue
+		}
+		fieldStart = false
+	}
+	for i, r := range recs {
+		if !starts[r.Offset] || !starts[r.End] {
+			return fmt.Errorf("record %d (line %d, offset %d to %d) starts or ends inside a quoted field", i, r.Line, r.Offset, r.End)
+		}
+	}
+	return nil
 }
 
 // checkResume restarts at a few of the records and expects the same records.

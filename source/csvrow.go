@@ -12,7 +12,7 @@ type rowStatus int
 const (
 	rowOK           rowStatus = iota // split into cells (rowParser.bad may still be set)
 	rowTooLarge                      // longer than the limit; Raw holds its first bytes
-	rowUnterminated                  // a quoted field never closed; Raw holds its first line
+	rowUnterminated                  // a quoted field still open at the end of the file
 )
 
 // row is one CSV row as the scanner found it. Its slices point into the
@@ -23,11 +23,10 @@ type row struct {
 	offset    int64
 	end       int64
 	endLine   int64  // line number at end
-	raw       []byte // original bytes, final terminator excluded (capped when too large)
-	size      int64  // rowTooLarge: length of the row, final terminator excluded
+	raw       []byte // original bytes, final terminator excluded (capped past the limit)
+	size      int64  // rowTooLarge, rowUnterminated: length of the row, final terminator excluded
 	quoteLine int64  // rowUnterminated: line of the opening quote
-	eof       bool   // rowUnterminated: the file ended inside the quotes
-	resynced  bool   // rowUnterminated: reading goes on at the row's second line
+	cut       bool   // the file ends inside the row or right after it without a '\n'
 }
 
 // csvScanner splits a CSV file into rows, in at most max (plus one buffer)
@@ -79,7 +78,7 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 	if n := len(frag); (frag[n-1] == '\n' || eof) && bytes.IndexByte(frag, '"') < 0 {
 		// A whole line without quotes, as most rows are: its cells are
 		// the text between commas, used where it lies.
-		r.end, r.endLine = s.in.off, s.in.line
+		r.end, r.endLine, r.cut = s.in.off, s.in.line, frag[n-1] != '\n'
 		s.raw, s.owned = frag, false
 		r.raw = frag[:n-terminator(frag, eof)]
 		if n := len(r.raw); n > s.max {
@@ -92,14 +91,10 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 	}
 	s.p.reset()
 	s.raw, s.owned = frag, false
-	firstLineEnd := int64(-1) // offset just past the row's first '\n'
 	line := r.line
 	for {
 		done := s.p.feed(frag, line)
 		if n := len(frag); n > 0 && frag[n-1] == '\n' {
-			if firstLineEnd < 0 {
-				firstLineEnd = s.in.off
-			}
 			line++
 		}
 		if done {
@@ -107,15 +102,12 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 		}
 		if eof {
 			if s.p.finish() {
-				return s.unterminated(r, firstLineEnd, true)
+				return s.unterminated(r, s.raw, int64(len(s.raw)), lastTwo([2]byte{}, s.raw))
 			}
 			break
 		}
 		if len(s.raw) > s.max {
-			if firstLineEnd >= 0 && s.p.inQuotes() {
-				return s.unterminated(r, firstLineEnd, false)
-			}
-			return s.tooLarge(r)
+			return s.tooLarge(r, line)
 		}
 		s.own()
 		var err error
@@ -128,6 +120,7 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 		s.buf = s.raw
 	}
 	r.end, r.endLine = s.in.off, s.in.line
+	r.cut = len(s.raw) == 0 || s.raw[len(s.raw)-1] != '\n'
 	r.raw = s.raw[:len(s.raw)-terminator(s.raw, eof)]
 	if len(r.raw) > s.max {
 		r.status, r.size, r.raw = rowTooLarge, int64(len(r.raw)), capRaw(r.raw)
@@ -135,38 +128,70 @@ func (s *csvScanner) row(r *row, frag []byte, eof bool) error {
 	return nil
 }
 
-// unterminated ends a row whose quoted field never closed at its first line,
-// and goes back to read the next line as a row of its own: one stray quote
-// costs one line, not the rest of the file.
-func (s *csvScanner) unterminated(r *row, firstLineEnd int64, eof bool) error {
-	s.own() // r.raw must outlive the seek below
-	r.status, r.quoteLine, r.eof = rowUnterminated, s.p.quoteLine, eof
-	if firstLineEnd < 0 { // the file ended on the first line
-		r.end, r.endLine = s.in.off, s.in.line
-		r.raw = s.raw[:len(s.raw)-terminator(s.raw, true)]
-		return nil
+// unterminated ends a row whose quoted field is still open at the end of
+// the file: raw is its first bytes (all of them if size, its length, says
+// so) and tail its last two bytes. The row is all the rest of the file: a
+// stray quote could be anywhere in it, so where the rows it hides would
+// start cannot be told, and none of them may be sent.
+func (s *csvScanner) unterminated(r *row, raw []byte, size int64, tail [2]byte) error {
+	term := terminator(tail[:], true)
+	r.status, r.quoteLine = rowUnterminated, s.p.quoteLine
+	r.end, r.endLine, r.cut = s.in.off, s.in.line, tail[1] != '\n'
+	r.size = size - int64(term)
+	r.raw = raw
+	if int64(len(raw)) == size {
+		r.raw = raw[:len(raw)-term]
 	}
-	r.end, r.endLine = firstLineEnd, r.line+1
-	first := s.raw[:firstLineEnd-r.offset]
-	r.raw = first[:len(first)-terminator(first, false)]
-	if r.end == s.in.off {
-		return nil
+	if r.size > int64(s.max) {
+		r.raw = capRaw(r.raw)
 	}
-	r.resynced = true
-	return s.in.seek(r.end, r.line+1)
+	return nil
 }
 
-// tooLarge skips the rest of the current line without buffering it.
-func (s *csvScanner) tooLarge(r *row) error {
-	s.own() // r.raw must outlive skipping the rest of the line
-	n, term, err := s.in.skipLine(s.raw[len(s.raw)-1])
-	if err != nil {
-		return err
+// tooLarge reads on to the end of a row longer than the limit without
+// keeping it. The parser goes on too, on each fragment in turn, and keeps
+// only its state: so a line end inside a quoted field, however far from the
+// row's start, does not end the row, and the field's lines are not read as
+// rows. line is the line number of the next byte.
+func (s *csvScanner) tooLarge(r *row, line int64) error {
+	s.own() // r.raw must outlive reading on
+	size := int64(len(s.raw))
+	tail := lastTwo([2]byte{}, s.raw)
+	for {
+		s.p.cells, s.p.ends = s.p.cells[:0], s.p.ends[:0]
+		frag, err := s.in.fragment()
+		if err != nil && err != io.EOF {
+			return err
+		}
+		eof := err == io.EOF
+		size += int64(len(frag))
+		tail = lastTwo(tail, frag)
+		done := s.p.feed(frag, line)
+		if n := len(frag); n > 0 && frag[n-1] == '\n' {
+			line++
+		}
+		if eof && !done && s.p.finish() {
+			return s.unterminated(r, s.raw, size, tail)
+		}
+		if done || eof {
+			r.status, r.end, r.endLine = rowTooLarge, s.in.off, s.in.line
+			r.cut = tail[1] != '\n'
+			r.size = size - int64(terminator(tail[:], eof))
+			r.raw = capRaw(s.raw)
+			return nil
+		}
 	}
-	r.status, r.end, r.endLine = rowTooLarge, s.in.off, s.in.line
-	r.size = int64(len(s.raw)) + n - term
-	r.raw = capRaw(s.raw)
-	return nil
+}
+
+// lastTwo returns the last two bytes of what was tail followed by b.
+func lastTwo(tail [2]byte, b []byte) [2]byte {
+	switch len(b) {
+	case 0:
+		return tail
+	case 1:
+		return [2]byte{tail[1], b[0]}
+	}
+	return [2]byte{b[len(b)-2], b[len(b)-1]}
 }
 
 func (r *row) message(max int) string {
@@ -174,16 +199,13 @@ func (r *row) message(max int) string {
 	case rowTooLarge:
 		return tooLargeMessage(r.line, r.size, max)
 	case rowUnterminated:
-		m := fmt.Sprintf("line %d: unterminated quoted field starting at line %d: ", r.line, r.quoteLine)
-		if r.eof {
-			m += "no closing quote before the end of the file"
-		} else {
-			m += fmt.Sprintf("no closing quote within %d bytes (--max-record-bytes)", max)
+		last := r.endLine
+		if !r.cut {
+			last-- // the file ends with a line end
 		}
-		if r.resynced {
-			m += fmt.Sprintf("; the lines after it are read as rows of their own from line %d", r.line+1)
-		}
-		return m
+		return fmt.Sprintf("line %d: unterminated quoted field starting at line %d: no closing quote before the end of the file, "+
+			"so lines %d to %d are this one record and none of the rows in them is sent: close the quote and rerun",
+			r.line, r.quoteLine, r.line, last)
 	}
 	return ""
 }

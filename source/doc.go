@@ -17,9 +17,12 @@
 // the offset a resume needs), buffers a whole record however long it is, and
 // lets one unterminated quote swallow the rest of the file into a single
 // field. The parser here works on the fragments bufio.Reader.ReadSlice
-// returns, knows the file offset of every record, gives up on a record once it
-// passes Options.MaxRecordBytes, and after an unterminated quote seeks back to
-// the line after the record's first line, so one stray quote costs one row.
+// returns and knows the file offset of every record. Once a record passes
+// Options.MaxRecordBytes it stops keeping it but goes on parsing to the
+// record's real end, past the line ends inside its quoted fields, so that
+// the lines of a long cell are never read as rows. A quote still open at the
+// end of the file makes the rest of the file one malformed record: where the
+// rows after a stray quote would start cannot be known, so none is sent.
 //
 // # Why a hand-written JSON scanner
 //

@@ -102,7 +102,7 @@ func TestJSONL(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got, jsonlOpts); diff != "" {
 				t.Errorf("records (-want +got):\n%s", diff)
 			}
-			if err := checkLayout(data, jsonlStart(data), got, blank); err != nil {
+			if err := checkLayout(data, jsonlStart(data), got, blank, tt.opts.withDefaults().MaxRecordBytes); err != nil {
 				t.Error(err)
 			}
 			for i, rec := range got {

@@ -44,7 +44,7 @@ func fuzzJSONLInput(t *testing.T, data []byte, max uint16) {
 			t.Fatalf("NewJSONL: %v", err)
 		}
 		recs := readAll(t, r)
-		if err := checkLayout(data, jsonlStart(data), recs, blank); err != nil {
+		if err := checkLayout(data, jsonlStart(data), recs, blank, opts.withDefaults().MaxRecordBytes); err != nil {
 			t.Fatal(err)
 		}
 		checkResume(t, data, recs, func(start Position) (reader, error) {

@@ -26,9 +26,11 @@ type Options struct {
 	// Props, EmptyClear sends it as "".
 	Empty EmptyMode
 	// MaxRecordBytes bounds a record's length, line terminator excluded;
-	// default 1 MiB. A longer record becomes a RECORD_TOO_LARGE record (or,
-	// for a CSV quoted field that never closes, a MALFORMED_ROW record) and
-	// reading goes on.
+	// default 1 MiB. A longer record becomes a RECORD_TOO_LARGE record and
+	// reading goes on after its end (for CSV, the end of the row, past any
+	// line ends inside its quoted fields). A CSV quoted field that never
+	// closes makes the rest of the file one MALFORMED_ROW record, whatever
+	// its length.
 	MaxRecordBytes int
 	// Start is where reading resumes: the Offset and Line of a record
 	// returned by an earlier run. The zero value means the beginning.

@@ -105,8 +105,9 @@ type Record struct {
 	Fields []string
 	// Raw holds the record's original bytes without the line terminator:
 	// always for JSONL, and for a CSV row only when it failed with
-	// MALFORMED_ROW or RECORD_TOO_LARGE. For RECORD_TOO_LARGE it holds only
-	// the first 4 KiB.
+	// MALFORMED_ROW or RECORD_TOO_LARGE. For a record longer than
+	// Options.MaxRecordBytes (RECORD_TOO_LARGE, or a CSV quote left open
+	// to the end of the file) it holds only the first 4 KiB.
 	Raw []byte
 
 	// Err is non-nil when the record cannot be sent as it is; it then goes
