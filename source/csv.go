@@ -30,7 +30,8 @@ type CSVReader struct {
 // NewCSV reads the header row from the start of r (always), then moves to
 // opts.Start if that is past the header. A header that cannot be used is
 // reported as a *HeaderError, which wraps ErrNoHeader, ErrBadHeader,
-// ErrEmptyColumn, ErrDuplicateColumn or ErrNoIDColumn. Other errors come from r.
+// ErrBareCR, ErrEmptyColumn, ErrDuplicateColumn or ErrNoIDColumn. Other
+// errors come from r.
 func NewCSV(r io.ReadSeeker, opts Options) (*CSVReader, error) {
 	opts = opts.withDefaults()
 	if err := opts.checkStart(); err != nil {
@@ -67,6 +68,14 @@ func (c *CSVReader) readHeader(idColumn string) error {
 			"the file is empty or blank: its first line must be a header row naming the columns, one of them %q", idColumn)}
 	case err != nil:
 		return fmt.Errorf("read header: %w", err)
+	case bareCR(h.raw) >= 0:
+		// Checked first: with lone CRs the whole file is one line, too
+		// long or holding an open quote, and saying so would mislead.
+		return &HeaderError{Err: ErrBareCR, Detail: fmt.Sprintf(
+			"the header row at line %d holds a carriage return that ends no line, at its byte %d: the file's lines seem to end in a lone CR, "+
+				"as old Mac software writes them, so the whole file would be one row; convert the line ends, "+
+				"e.g. with tr '\\r' '\\n' < in.csv > out.csv, or save the file as CSV with Windows or Unix line ends",
+			h.line, bareCR(h.raw)+1)}
 	case h.status == rowTooLarge:
 		return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
 			"the header row is %d bytes, longer than the limit of %d bytes: raise --max-record-bytes", h.size, c.max)}
@@ -98,6 +107,33 @@ func (c *CSVReader) readHeader(idColumn string) error {
 		}
 	}
 	return nil
+}
+
+// bareCR returns the index in raw, a header row or its start, of the first
+// '\r' outside quotes that is not followed by a '\n', or -1. It follows
+// rowParser's quoting: a field is quoted when its first byte is a quote,
+// and "" inside quotes is an escaped quote. A '\r' ending raw is left
+// alone: its '\n' may come next.
+func bareCR(raw []byte) int {
+	quoted, fieldStart := false, true
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case quoted && c == '"' && i+1 < len(raw) && raw[i+1] == '"':
+			i++
+		case quoted:
+			quoted = c != '"'
+		case c == '"' && fieldStart:
+			quoted = true
+		case c == ',':
+			fieldStart = true
+			continue
+		case c == '\r' && i+1 < len(raw) && raw[i+1] != '\n':
+			return i
+		}
+		fieldStart = false
+	}
+	return -1
 }
 
 // Header returns the column names as read, without a byte order mark.

@@ -89,6 +89,9 @@ var csvCases = []struct {
 	{name: "no_trailing_newline", want: []Record{
 		{Line: 2, ID: "1", Props: p("name", "Ann"), Fields: f("1", "Ann")},
 	}},
+	{name: "quoted_cr_header", want: []Record{ // a CR inside quotes is no line end
+		{Line: 2, ID: "1", Props: p("na\rme", "x"), Fields: f("1", "x")},
+	}},
 	{name: "trailing_cr", want: []Record{
 		{Line: 2, ID: "1", Props: p("name", "Ann"), Fields: f("1", "Ann")},
 	}},
@@ -255,12 +258,18 @@ func TestNewCSVHeaderErrors(t *testing.T) {
 		{"header_invalid_utf8", Options{}, ErrBadHeader, nil, []string{"column 2", "UTF-8"}},
 		{"header_unterminated_quote", Options{}, ErrBadHeader, nil, []string{"unterminated quoted field starting at line 1", "header row"}},
 		{"header_too_large", Options{MaxRecordBytes: 4}, ErrBadHeader, nil, []string{"--max-record-bytes"}},
+		{"header_cr_line_ends", Options{}, ErrBareCR, nil, []string{"carriage return", "line 1", `tr '\r' '\n'`, "Windows or Unix line ends"}},
+		{"header_cr_line_ends_small_limit", Options{MaxRecordBytes: 8}, ErrBareCR, nil, []string{"carriage return"}},
+		{"header_cr_line_ends_open_quote", Options{}, ErrBareCR, nil, []string{"carriage return"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			file := tt.name
-			if tt.name == "header_too_large" {
+			switch tt.name {
+			case "header_too_large":
 				file = "basic"
+			case "header_cr_line_ends_small_limit":
+				file = "header_cr_line_ends"
 			}
 			_, err := NewCSV(bytes.NewReader(readFixture(t, "csv/"+file+".csv")), tt.opts)
 			if !errors.Is(err, tt.want) {

@@ -61,6 +61,7 @@ var (
 	ErrDuplicateColumn = errors.New("duplicate column name")
 	ErrEmptyColumn     = errors.New("column without a name")
 	ErrBadHeader       = errors.New("unusable header row")
+	ErrBareCR          = errors.New("lines end in a lone carriage return")
 )
 
 // HeaderError is a problem with a CSV file's header row. Nothing has been
