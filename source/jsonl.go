@@ -12,7 +12,9 @@ import (
 
 // JSONLReader reads the records of a JSONL (NDJSON) file: one JSON object per
 // line, either {"id": …, "properties": {…}} or a flat object whose keys other
-// than the id are the properties. It is not safe for concurrent use.
+// than the id are the properties. In the first form other top-level keys
+// are ignored, but one that is also a key of "properties" fails the record
+// (INVALID_VALUE). It is not safe for concurrent use.
 type JSONLReader struct {
 	in    *input
 	max   int
@@ -140,6 +142,12 @@ func (j *JSONLReader) parse(rec *Record) {
 			rec.Err = &RecordError{Code: CodeInvalidValue, Message: fmt.Sprintf("line %d: properties: %s", rec.Line, msg)}
 			return
 		}
+		if k, ok := j.conflict(j.topKeys, keys); ok {
+			rec.Err = &RecordError{Code: CodeInvalidValue, Message: fmt.Sprintf(
+				"line %d: key %q is both at the top level and under \"properties\", so the property has two values: keep only one of them",
+				rec.Line, k)}
+			return
+		}
 	} else {
 		props = top
 	}
@@ -166,6 +174,28 @@ func (j *JSONLReader) parse(rec *Record) {
 		}
 		rec.Props = append(rec.Props, Prop{Name: k, Value: v})
 	}
+}
+
+// conflict returns a top-level key of a nested object that is also one of
+// its property keys. Other top-level keys (createdAt, archived...) are left
+// out, as HubSpot's own exports want; but one that names a property would
+// give it two values, and picking either would write what the file may not
+// mean.
+func (j *JSONLReader) conflict(top, props []string) (string, bool) {
+	in := func(k string) bool { return slices.Contains(props, k) }
+	if len(top)*len(props) > 1024 { // comparing every pair would take long
+		set := make(map[string]bool, len(props))
+		for _, k := range props {
+			set[k] = true
+		}
+		in = func(k string) bool { return set[k] }
+	}
+	for _, k := range top {
+		if k != "properties" && j.isProp(k) && in(k) {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // isProp reports whether a top-level key of a flat object is a property.

@@ -67,6 +67,14 @@ var jsonlCases = []struct {
 		{Line: 1, Err: bad(CodeInvalidValue)},
 		{Line: 2, Err: bad(CodeInvalidValue)},
 	}},
+	// A key both flat and under "properties" has two values: which one the
+	// file means cannot be told.
+	{name: "property_conflict", want: []Record{
+		{Line: 1, Err: bad(CodeInvalidValue)},
+		{Line: 2, Err: bad(CodeInvalidValue)},
+		{Line: 3, ID: "3", Props: p("a", "y", "id", "3")},
+		{Line: 4, ID: "4", Props: p("properties", "flat", "a", "x")},
+	}},
 	{name: "too_large", opts: Options{MaxRecordBytes: 32}, want: []Record{
 		{Line: 1, ID: "1"},
 		{Line: 2, Err: bad(CodeRecordTooLarge)},
@@ -175,6 +183,8 @@ func TestJSONLErrorMessages(t *testing.T) {
 		{"missing_id", Options{}, 3, []string{"line 4", "boolean", "string or a number"}},
 		{"duplicate_key", Options{}, 0, []string{"line 1", `"a" appears twice`}},
 		{"duplicate_key", Options{}, 1, []string{"line 2", `properties: key "b" appears twice`}},
+		{"property_conflict", Options{}, 0, []string{"line 1", `key "a"`, "top level", `under "properties"`}},
+		{"property_conflict", Options{}, 1, []string{"line 2", `key "b"`}},
 		{"too_large", Options{MaxRecordBytes: 32}, 1, []string{"line 2", "63 bytes", "limit of 32", "--max-record-bytes"}},
 	}
 	for _, tt := range tests {
@@ -227,5 +237,44 @@ func TestDuplicate(t *testing.T) {
 		if got := duplicate(tt.keys); got != tt.want {
 			t.Errorf("duplicate(%q) = %q, want %q", tt.keys, got, tt.want)
 		}
+	}
+}
+
+// TestJSONLConflictManyKeys finds a key both flat and nested among enough
+// keys for the reader to look them up rather than compare every pair.
+func TestJSONLConflictManyKeys(t *testing.T) {
+	var top, props []string
+	for i := range 40 {
+		top = append(top, fmt.Sprintf(`"t%d":1`, i))
+		props = append(props, fmt.Sprintf(`"p%d":1`, i))
+	}
+	for _, tt := range []struct {
+		name, extra string
+		want        string // code
+	}{
+		{"none", "", ""},
+		{"conflict", `,"p33":2`, CodeInvalidValue},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			line := `{"id":"1",` + strings.Join(top, ",") + tt.extra + `,"properties":{` + strings.Join(props, ",") + "}}\n"
+			r, err := NewJSONL(strings.NewReader(line), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if rec.Err != nil {
+				got = rec.Err.Code
+				if !strings.Contains(rec.Err.Message, `key "p33"`) {
+					t.Errorf("message %q does not name the key", rec.Err.Message)
+				}
+			}
+			if got != tt.want {
+				t.Errorf("error %v, want code %q", rec.Err, tt.want)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -86,6 +87,12 @@ func refParse(line []byte, idKey string) Record {
 	}
 	if refDuplicate(top) || refDuplicate(props) {
 		return fail(CodeInvalidValue)
+	}
+	for _, m := range top {
+		if nested && m.key != idKey && m.key != "_error" && m.key != "properties" &&
+			slices.ContainsFunc(props, func(p refMember) bool { return p.key == m.key }) {
+			return fail(CodeInvalidValue)
+		}
 	}
 	var rec Record
 	for _, m := range top {
