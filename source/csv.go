@@ -17,14 +17,15 @@ const (
 // CSVReader reads the records of a CSV file with a header row.
 // It is not safe for concurrent use.
 type CSVReader struct {
-	sc     csvScanner
-	header []string
-	kinds  []uint8 // colProp, colID or colIgnored, per column
-	idCol  int
-	empty  EmptyMode
-	max    int
-	body   int64 // offset just past the header row
-	arena  arena
+	sc      csvScanner
+	header  []string
+	kinds   []uint8 // colProp, colID or colIgnored, per column
+	idCol   int
+	empty   EmptyMode
+	max     int
+	body    int64 // offset just past the header row
+	changed func() bool
+	arena   arena
 }
 
 // NewCSV reads the header row from the start of r (always), then moves to
@@ -37,7 +38,8 @@ func NewCSV(r io.ReadSeeker, opts Options) (*CSVReader, error) {
 	if err := opts.checkStart(); err != nil {
 		return nil, err
 	}
-	c := &CSVReader{sc: csvScanner{in: newInput(r), max: opts.MaxRecordBytes}, empty: opts.Empty, max: opts.MaxRecordBytes}
+	c := &CSVReader{sc: csvScanner{in: newInput(r), max: opts.MaxRecordBytes}, empty: opts.Empty, max: opts.MaxRecordBytes,
+		changed: opts.Changed}
 	in := c.sc.in
 	if err := in.seek(0, 1); err != nil {
 		return nil, err
@@ -149,6 +151,14 @@ func (c *CSVReader) Next() (Record, error) {
 		return Record{}, err
 	}
 	rec := Record{Line: w.line, Offset: w.offset, End: w.end, EndLine: w.endLine}
+	if w.cut && c.changed != nil && c.changed() {
+		// No id, no cells: cut short, they could name another record or
+		// hold half a value, and a dead-letter file fed back in would
+		// send them.
+		rec.Raw = append([]byte(nil), w.raw...)
+		rec.Err = incomplete(rec.Line)
+		return rec, nil
+	}
 	if w.status != rowOK {
 		rec.Raw = append([]byte(nil), w.raw...)
 		code := CodeMalformedRow

@@ -38,7 +38,8 @@ func FuzzCSV(f *testing.F) {
 }
 
 func fuzzCSVInput(t *testing.T, data []byte, max uint16) {
-	for _, opts := range []Options{{}, {MaxRecordBytes: int(max%64) + 1, Empty: EmptyClear}} {
+	changed := func() bool { return true }
+	for _, opts := range []Options{{}, {MaxRecordBytes: int(max%64) + 1, Empty: EmptyClear, Changed: changed}} {
 		r, err := NewCSV(bytes.NewReader(data), opts)
 		var he *HeaderError
 		if errors.Is(err, ErrNoIDColumn) && errors.As(err, &he) {
@@ -56,6 +57,9 @@ func fuzzCSVInput(t *testing.T, data []byte, max uint16) {
 			t.Fatal(err)
 		}
 		if err := checkRowStarts(data, r.body, recs); err != nil {
+			t.Fatal(err)
+		}
+		if err := checkIncomplete(data, recs, opts.Changed != nil); err != nil {
 			t.Fatal(err)
 		}
 		checkResume(t, data, recs, func(start Position) (reader, error) {
@@ -97,6 +101,21 @@ func checkRowStarts(data []byte, from int64, recs []Record) error {
 	for i, r := range recs {
 		if !starts[r.Offset] || !starts[r.End] {
 			return fmt.Errorf("record %d (line %d, offset %d to %d) starts or ends inside a quoted field", i, r.Line, r.Offset, r.End)
+		}
+	}
+	return nil
+}
+
+// checkIncomplete checks that, when the file changed, the record the file
+// ends in without a line end, and only that one, is INCOMPLETE_RECORD.
+func checkIncomplete(data []byte, recs []Record, changed bool) error {
+	for i, r := range recs {
+		cut := changed && r.End == int64(len(data)) && data[len(data)-1] != '\n'
+		if got := r.Err != nil && r.Err.Code == CodeIncomplete; got != cut {
+			return fmt.Errorf("record %d (line %d, offset %d to %d): incomplete %v, want %v", i, r.Line, r.Offset, r.End, got, cut)
+		}
+		if cut && (r.ID != "" || r.Props != nil || r.Fields != nil) {
+			return fmt.Errorf("record %d: incomplete but with id %q, props %v, fields %q", i, r.ID, r.Props, r.Fields)
 		}
 	}
 	return nil

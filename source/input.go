@@ -73,28 +73,40 @@ func (in *input) fragment() ([]byte, error) {
 
 // skipLine discards the rest of the current line, its '\n' included,
 // without buffering it. prev is the byte read just before (to see a "\r\n"
-// split across two reads). It returns how many bytes it discarded and how
-// many of them are the line terminator.
-func (in *input) skipLine(prev byte) (n, term int64, err error) {
+// split across two reads). It returns how many bytes it discarded, how
+// many of them are the line terminator, and whether the line ended with a
+// '\n' rather than with the file.
+func (in *input) skipLine(prev byte) (n, term int64, eol bool, err error) {
 	for {
 		b, err := in.fragment()
 		if err != nil && err != io.EOF {
-			return n, term, err
+			return n, term, false, err
 		}
 		n += int64(len(b))
 		if k := len(b); k > 0 {
 			switch {
 			case b[k-1] == '\n' && (k >= 2 && b[k-2] == '\r' || k == 1 && prev == '\r'):
-				return n, 2, nil
-			case b[k-1] == '\n' || err == io.EOF && b[k-1] == '\r':
-				return n, 1, nil
+				return n, 2, true, nil
+			case b[k-1] == '\n':
+				return n, 1, true, nil
+			case err == io.EOF && b[k-1] == '\r':
+				return n, 1, false, nil
 			}
 			prev = b[k-1]
 		}
 		if err == io.EOF {
-			return n, 0, nil
+			return n, 0, false, nil
 		}
 	}
+}
+
+// incomplete is the error of a file's last record when the file ends
+// without a line end after it and changed while it was read: the record
+// may be a line still being written, cut short, so none of it is sent.
+func incomplete(line int64) *RecordError {
+	return &RecordError{Code: CodeIncomplete, Message: fmt.Sprintf(
+		"line %d: the file changed while it was read and its last line has no line end, so it may be cut short: "+
+			"rerun once the export has finished", line)}
 }
 
 // tooLargeMessage explains a RECORD_TOO_LARGE record.

@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -117,6 +118,98 @@ func TestHugeLine(t *testing.T) {
 			}
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > bound {
 				t.Errorf("allocated %d KiB to read a %d MiB line", alloc>>10, tt.file.n>>20)
+			}
+		})
+	}
+}
+
+// TestIncompleteLastLine: a last line without a line end, in a file that
+// changed while it was read, may be a line still being written, cut short.
+// It must not be sent, whatever it looks like; with the file unchanged, or
+// a line end at the end, nothing changes.
+func TestIncompleteLastLine(t *testing.T) {
+	const csvHead, jsonHead = "id,name\n1,Ann\n", `{"id":"1","name":"Ann"}` + "\n"
+	long := strings.Repeat("x", 100)
+	tests := []struct {
+		name    string
+		jsonl   bool
+		data    string
+		changed string // "nil", "false" or "true": what Changed is
+		want    string // the last record's error code, "" for none
+		raw     string // the last record's Raw, when want is INCOMPLETE_RECORD (all of it: it is shorter than 4 KiB)
+	}{
+		{"csv_cut", false, csvHead + "9999,PARTIAL-VAL", "true", CodeIncomplete, "9999,PARTIAL-VAL"},
+		{"csv_cut_unchanged", false, csvHead + "9999,PARTIAL-VAL", "false", "", ""},
+		{"csv_cut_no_check", false, csvHead + "9999,PARTIAL-VAL", "nil", "", ""},
+		{"csv_line_end", false, csvHead + "2,Bob\n", "true", "", ""},
+		{"csv_crlf_line_end", false, csvHead + "2,Bob\r\n", "true", "", ""},
+		{"csv_lone_cr", false, csvHead + "2,Bob\r", "true", CodeIncomplete, "2,Bob"},
+		{"csv_quoted", false, csvHead + "2,\"Bob\"", "true", CodeIncomplete, `2,"Bob"`},
+		{"csv_open_quote", false, csvHead + "2,\"Bo", "true", CodeIncomplete, `2,"Bo`},
+		{"csv_too_large", false, csvHead + "2," + long, "true", CodeIncomplete, "2," + long},
+		{"csv_too_large_quoted", false, csvHead + "2,\"a\n" + long + "\",x", "true", CodeIncomplete, "2,\"a\n" + long + "\",x"},
+		{"csv_too_large_line_end", false, csvHead + "2," + long + "\n", "true", CodeRecordTooLarge, ""},
+		{"jsonl_cut", true, jsonHead + `{"id":"9999","name":"PARTIAL-VAL`, "true", CodeIncomplete, `{"id":"9999","name":"PARTIAL-VAL`},
+		{"jsonl_whole_object", true, jsonHead + `{"id":"2"}`, "true", CodeIncomplete, `{"id":"2"}`},
+		{"jsonl_cut_unchanged", true, jsonHead + `{"id":"2"}`, "false", "", ""},
+		{"jsonl_cut_no_check", true, jsonHead + `{"id":"2"}`, "nil", "", ""},
+		{"jsonl_line_end", true, jsonHead + `{"id":"2"}` + "\n", "true", "", ""},
+		{"jsonl_blank_end", true, jsonHead + "  ", "true", "", ""},
+		{"jsonl_too_large", true, jsonHead + `{"id":"2","a":"` + long, "true", CodeIncomplete, `{"id":"2","a":"` + long},
+		{"jsonl_too_large_line_end", true, jsonHead + `{"id":"2","a":"` + long + "\"}\n", "true", CodeRecordTooLarge, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{MaxRecordBytes: 64}
+			calls := 0
+			if tt.changed != "nil" {
+				opts.Changed = func() bool { calls++; return tt.changed == "true" }
+			}
+			var r reader
+			var err error
+			if tt.jsonl {
+				r, err = NewJSONL(strings.NewReader(tt.data), opts)
+			} else {
+				r, err = NewCSV(strings.NewReader(tt.data), opts)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := readAll(t, r)
+			if len(recs) != 2 && tt.name != "jsonl_blank_end" || len(recs) < 1 {
+				t.Fatalf("%d records, want 2", len(recs))
+			}
+			if first := recs[0]; first.ID != "1" || first.Err != nil {
+				t.Errorf("first record %q, %v: want id 1 and no error", first.ID, first.Err)
+			}
+			last := recs[len(recs)-1]
+			if tt.name == "jsonl_blank_end" {
+				last = Record{}
+			}
+			var got string
+			if last.Err != nil {
+				got = last.Err.Code
+			}
+			if got != tt.want {
+				t.Fatalf("last record error %v, want %q", last.Err, tt.want)
+			}
+			if want := strings.HasSuffix(tt.name, "_cut_unchanged") || tt.want == CodeIncomplete; (calls > 0) != want {
+				t.Errorf("Changed called %d times", calls)
+			}
+			if got != CodeIncomplete {
+				return
+			}
+			if last.End != int64(len(tt.data)) || last.ID != "" || last.Props != nil || last.Fields != nil {
+				t.Errorf("last record ends at %d (want %d), id %q, props %v, fields %q: want no id, props nor fields",
+					last.End, len(tt.data), last.ID, last.Props, last.Fields)
+			}
+			if string(last.Raw) != tt.raw {
+				t.Errorf("raw %q, want %q", last.Raw, tt.raw)
+			}
+			for _, w := range []string{fmt.Sprintf("line %d", last.Line), "changed while it was read", "no line end", "rerun once the export has finished"} {
+				if !strings.Contains(last.Err.Message, w) {
+					t.Errorf("message %q does not say %q", last.Err.Message, w)
+				}
 			}
 		})
 	}

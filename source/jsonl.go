@@ -16,11 +16,12 @@ import (
 // are ignored, but one that is also a key of "properties" fails the record
 // (INVALID_VALUE). It is not safe for concurrent use.
 type JSONLReader struct {
-	in    *input
-	max   int
-	idKey string
-	raw   []byte // a line longer than one buffer fragment
-	arena arena
+	in      *input
+	max     int
+	idKey   string
+	changed func() bool
+	raw     []byte // a line longer than one buffer fragment
+	arena   arena
 	// reused buffers
 	top, props, items []member
 	topKeys, propKeys []string
@@ -32,7 +33,7 @@ func NewJSONL(r io.ReadSeeker, opts Options) (*JSONLReader, error) {
 	if err := opts.checkStart(); err != nil {
 		return nil, err
 	}
-	j := &JSONLReader{in: newInput(r), max: opts.MaxRecordBytes, idKey: opts.IDColumn}
+	j := &JSONLReader{in: newInput(r), max: opts.MaxRecordBytes, idKey: opts.IDColumn, changed: opts.Changed}
 	if opts.Start.Offset > 0 {
 		return j, j.in.seek(opts.Start.Offset, opts.Start.Line)
 	}
@@ -73,12 +74,16 @@ func (j *JSONLReader) Next() (Record, error) {
 			line = j.raw
 		}
 		rec.End, rec.EndLine = j.in.off, j.in.line
+		cut := eof && line[len(line)-1] != '\n'
 		line = line[:len(line)-terminator(line, eof)]
 		switch {
 		case blank(line) && eof:
 			return Record{}, io.EOF
 		case blank(line):
 			continue
+		case cut && j.changed != nil && j.changed():
+			rec.Raw = append([]byte(nil), capRaw(line)...)
+			rec.Err = incomplete(rec.Line)
 		case len(line) > j.max:
 			rec.Raw = append([]byte(nil), capRaw(line)...)
 			rec.Err = &RecordError{Code: CodeRecordTooLarge, Message: tooLargeMessage(rec.Line, int64(len(line)), j.max)}
@@ -91,13 +96,16 @@ func (j *JSONLReader) Next() (Record, error) {
 }
 
 func (j *JSONLReader) tooLarge(rec Record) (Record, error) {
-	n, term, err := j.in.skipLine(j.raw[len(j.raw)-1])
+	n, term, eol, err := j.in.skipLine(j.raw[len(j.raw)-1])
 	if err != nil {
 		return Record{}, err
 	}
 	rec.End, rec.EndLine = j.in.off, j.in.line
 	rec.Raw = append([]byte(nil), capRaw(j.raw)...)
 	rec.Err = &RecordError{Code: CodeRecordTooLarge, Message: tooLargeMessage(rec.Line, int64(len(j.raw))+n-term, j.max)}
+	if !eol && j.changed != nil && j.changed() {
+		rec.Err = incomplete(rec.Line)
+	}
 	return rec, nil
 }
 

@@ -39,7 +39,8 @@ func FuzzJSONL(f *testing.F) {
 }
 
 func fuzzJSONLInput(t *testing.T, data []byte, max uint16) {
-	for _, opts := range []Options{{}, {MaxRecordBytes: int(max%128) + 1}} {
+	changed := func() bool { return true }
+	for _, opts := range []Options{{}, {MaxRecordBytes: int(max%128) + 1, Changed: changed}} {
 		r, err := NewJSONL(bytes.NewReader(data), opts)
 		if err != nil {
 			t.Fatalf("NewJSONL: %v", err)
@@ -48,13 +49,16 @@ func fuzzJSONLInput(t *testing.T, data []byte, max uint16) {
 		if err := checkLayout(data, jsonlStart(data), recs, blank, opts.withDefaults().MaxRecordBytes); err != nil {
 			t.Fatal(err)
 		}
+		if err := checkIncomplete(data, recs, opts.Changed != nil); err != nil {
+			t.Fatal(err)
+		}
 		checkResume(t, data, recs, func(start Position) (reader, error) {
 			o := opts
 			o.Start = start
 			return NewJSONL(bytes.NewReader(data), o)
 		})
 		for _, rec := range recs {
-			if rec.Err != nil && rec.Err.Code == CodeRecordTooLarge {
+			if rec.Err != nil && (rec.Err.Code == CodeRecordTooLarge || rec.Err.Code == CodeIncomplete) {
 				continue
 			}
 			got := Record{ID: rec.ID, Props: rec.Props, Err: rec.Err}

@@ -35,6 +35,11 @@ type Options struct {
 	// Start is where reading resumes: the Offset and Line of a record
 	// returned by an earlier run. The zero value means the beginning.
 	Start Position
+	// Changed, if set, reports whether the input file changed since the
+	// run started. It is called only when the file's last line has no line
+	// end; if it returns true, that line may be one still being written,
+	// cut short, and its record becomes an INCOMPLETE_RECORD record.
+	Changed func() bool
 }
 
 func (o Options) withDefaults() Options {

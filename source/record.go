@@ -94,20 +94,22 @@ type Record struct {
 	EndLine int64
 
 	// ID is the value of the id column or key, trimmed of surrounding
-	// spaces. It is also set on a failed record whenever it could be read.
+	// spaces. It is also set on a failed record whenever it could be read,
+	// except on an INCOMPLETE_RECORD record, whose id may be cut short.
 	ID    string
 	Props []Prop // properties to send, in column or key order; never the id; not to be sent when Err is set (readers leave it nil, a mapper may leave the original values)
 
 	// Fields holds a CSV row's cells as parsed, in header order (for the
 	// dead-letter file), even when there are too few or too many. It is nil
 	// for JSONL, and for a CSV row that could not be split into cells at
-	// all (a quote that never closes, a row too large).
+	// all (a quote that never closes, a row too large) or may be cut short
+	// (INCOMPLETE_RECORD).
 	Fields []string
 	// Raw holds the record's original bytes without the line terminator:
 	// always for JSONL, and for a CSV row only when it failed with
-	// MALFORMED_ROW or RECORD_TOO_LARGE. For a record longer than
-	// Options.MaxRecordBytes (RECORD_TOO_LARGE, or a CSV quote left open
-	// to the end of the file) it holds only the first 4 KiB.
+	// MALFORMED_ROW, RECORD_TOO_LARGE or INCOMPLETE_RECORD. For a record
+	// longer than Options.MaxRecordBytes (RECORD_TOO_LARGE, or a CSV quote
+	// left open to the end of the file) it holds only the first 4 KiB.
 	Raw []byte
 
 	// Err is non-nil when the record cannot be sent as it is; it then goes
@@ -117,11 +119,12 @@ type Record struct {
 
 // Error codes of records that fail before anything is sent.
 const (
-	CodeMalformedRow   = "MALFORMED_ROW"    // CSV row that does not parse or has the wrong number of fields
-	CodeInvalidJSON    = "INVALID_JSON"     // JSONL line that is not a JSON object
-	CodeMissingID      = "MISSING_ID"       // no id, or an empty one
-	CodeInvalidValue   = "INVALID_VALUE"    // a value that cannot be a property value (say, a JSON object)
-	CodeRecordTooLarge = "RECORD_TOO_LARGE" // record longer than Options.MaxRecordBytes
+	CodeMalformedRow   = "MALFORMED_ROW"     // CSV row that does not parse or has the wrong number of fields
+	CodeInvalidJSON    = "INVALID_JSON"      // JSONL line that is not a JSON object
+	CodeMissingID      = "MISSING_ID"        // no id, or an empty one
+	CodeInvalidValue   = "INVALID_VALUE"     // a value that cannot be a property value (say, a JSON object)
+	CodeRecordTooLarge = "RECORD_TOO_LARGE"  // record longer than Options.MaxRecordBytes
+	CodeIncomplete     = "INCOMPLETE_RECORD" // last line without a line end in a file that changed while read (Options.Changed)
 )
 
 // RecordError is why a record cannot be sent.
