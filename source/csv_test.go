@@ -103,6 +103,10 @@ var csvCases = []struct {
 	{name: "unterminated_eof", want: []Record{
 		{Line: 2, Raw: []byte("1,\"open\n2,fine\n3,also"), Err: bad(CodeMalformedRow)},
 	}},
+	{name: "unterminated_last_line", want: []Record{
+		{Line: 2, ID: "1", Props: p("note", "ok"), Fields: f("1", "ok")},
+		{Line: 3, Raw: []byte(`2,"open`), Err: bad(CodeMalformedRow)},
+	}},
 	{name: "unterminated_limit", opts: Options{MaxRecordBytes: 20}, want: []Record{
 		{Line: 2, Raw: []byte("1,\"open\n2,fine\n3,also\n"), Err: bad(CodeMalformedRow)},
 	}},
@@ -223,6 +227,7 @@ func TestCSVErrorMessages(t *testing.T) {
 		{"invalid_utf8", Options{}, 0, []string{"line 2", "field 2 (name)", "UTF-8"}},
 		{"missing_id", Options{}, 1, []string{"line 3", `"id"`, "empty"}},
 		{"unterminated_eof", Options{}, 0, []string{"unterminated quoted field starting at line 2", "end of the file", "lines 2 to 4"}},
+		{"unterminated_last_line", Options{}, 1, []string{"line 3: unterminated quoted field starting at line 3: no closing quote before the end of the file: close the quote"}},
 		{"unterminated_limit", Options{MaxRecordBytes: 20}, 0, []string{"unterminated quoted field starting at line 2", "end of the file", "lines 2 to 6"}},
 		{"long_quoted_cell", Options{MaxRecordBytes: 16}, 0, []string{"line 2", "record is 56 bytes", "limit of 16", "--max-record-bytes"}},
 		{"too_large_then_quoted", Options{MaxRecordBytes: 16}, 0, []string{"line 2", "record is 39 bytes", "limit of 16"}},

@@ -203,9 +203,11 @@ func (r *row) message(max int) string {
 		if !r.cut {
 			last-- // the file ends with a line end
 		}
-		return fmt.Sprintf("line %d: unterminated quoted field starting at line %d: no closing quote before the end of the file, "+
-			"so lines %d to %d are this one record and none of the rows in them is sent: close the quote and rerun",
-			r.line, r.quoteLine, r.line, last)
+		m := fmt.Sprintf("line %d: unterminated quoted field starting at line %d: no closing quote before the end of the file", r.line, r.quoteLine)
+		if last > r.line {
+			m += fmt.Sprintf(", so lines %d to %d are this one record and none of the rows in them is sent", r.line, last)
+		}
+		return m + ": close the quote and rerun"
 	}
 	return ""
 }
