@@ -193,9 +193,6 @@ func (p *rowParser) finish() (unterminated bool) {
 	return false
 }
 
-// inQuotes reports whether the parser may be inside a quoted field.
-func (p *rowParser) inQuotes() bool { return p.state == stQuoted || p.state == stQuoteSeen }
-
 func (p *rowParser) endField() {
 	p.ends = append(p.ends, len(p.cells))
 	p.state = stFieldStart
