@@ -89,7 +89,9 @@ func (l *csvLayout) entry(buf *bytes.Buffer, rec *source.Record, code, message s
 		}
 	}
 	if rec.Raw != nil {
-		if rec.Err != nil && rec.Err.Code == source.CodeRecordTooLarge {
+		// The reader keeps only the first bytes of a record too long to
+		// buffer (the line terminator, at most 2 bytes, is never kept).
+		if int64(len(rec.Raw))+2 < rec.End-rec.Offset {
 			message += fmt.Sprintf("; first %d bytes of the original row: %s", len(rec.Raw), rec.Raw)
 		} else {
 			message += "; original row: " + string(rec.Raw)
