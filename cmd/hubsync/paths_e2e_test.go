@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -132,6 +133,42 @@ func TestBaseURLCredentialsNeverReported(t *testing.T) {
 	}
 	if n := srv.Stats().Requests; n != 0 {
 		t.Errorf("%d requests reached the emulator, want none", n)
+	}
+}
+
+// TestRestartsKeepEveryDeadLetterFile runs a job three times in quick
+// succession, the last two with --restart: each restart moves the last
+// dead-letter file aside, and none may replace another, even within one
+// second.
+func TestRestartsKeepEveryDeadLetterFile(t *testing.T) {
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 100})
+	dir := t.TempDir()
+	ds := generate(t, dir, "calls.csv", genOptions{rows: 60, seedIDs: 100, distinct: 50, badEvery: 10, seed: 4})
+	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", ds.path}
+	for i, extra := range [][]string{nil, {"--restart"}, {"--restart"}} {
+		if res := runHubsync(t, append(args[:1:1], append(extra, args[1:]...)...)...); res.code != exitDeadLetters {
+			t.Fatalf("run %d: exit status %d\n%s", i+1, res.code, tail(res.stderr))
+		}
+	}
+	dlPath := filepath.Join(dir, "calls.dead-letter.csv")
+	moved, err := filepath.Glob(dlPath + ".prev-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(moved) != 2 {
+		t.Fatalf("dead-letter files moved aside: %q, want two", moved)
+	}
+	for i, p := range append(moved, dlPath) {
+		// readDeadLetters knows a CSV file by its name.
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asCSV := filepath.Join(t.TempDir(), fmt.Sprintf("%d.csv", i))
+		putFile(t, asCSV, string(b))
+		if diff := cmp.Diff(ds.dead, readDeadLetters(t, asCSV)); diff != "" {
+			t.Errorf("%s, line → code (-want +got):\n%s", filepath.Base(p), diff)
+		}
 	}
 }
 
