@@ -7,6 +7,10 @@
 // it had) plus _error_code, _error_message and _source_line. A JSONL one holds
 // each original object with an "_error" object added as its last key.
 //
+// It writes only to a regular file, never through a symbolic link, and
+// MoveAside puts an earlier run's file out of the way without ever replacing
+// another file.
+//
 // The package starts no goroutines and does no logging.
 package deadletter
 
