@@ -92,7 +92,7 @@ func newRunReport(in reportInput) runReport {
 		Input:  in.File,
 		Object: o.Object,
 		Settings: reportSettings{
-			Object: o.Object, BaseURL: o.BaseURL, IDColumn: o.IDColumn, IDProperty: o.IDProperty,
+			Object: o.Object, BaseURL: withoutUserinfo(o.BaseURL), IDColumn: o.IDColumn, IDProperty: o.IDProperty,
 			BatchSize: o.BatchSize, Workers: o.Workers, Rate: o.Rate, Empty: o.Empty,
 			DailyReserve: o.DailyReserve, RequestTimeout: o.RequestTimeout, MaxRecordBytes: o.MaxRecordBytes,
 		},
@@ -119,6 +119,9 @@ func newRunReport(in reportInput) runReport {
 		r.Error = in.Err.Error()
 		if in.Token != "" {
 			r.Error = strings.ReplaceAll(r.Error, in.Token, "[token]")
+		}
+		if o.BaseURL != r.Settings.BaseURL {
+			r.Error = strings.ReplaceAll(r.Error, o.BaseURL, r.Settings.BaseURL)
 		}
 	}
 	return r

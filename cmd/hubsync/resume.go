@@ -176,19 +176,6 @@ func (j *job) counts() checkpoint.Counts {
 	return c
 }
 
-// moveAside renames a non-empty file out of the way (to NAME.prev-TIME) and
-// returns the new name, or "" when there was nothing to move.
-func moveAside(path string) (string, error) {
-	st, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	to := path + ".prev-" + time.Now().UTC().Format("20060102T150405Z")
-	if err := os.Rename(path, to); err != nil {
-		return "", err
-	}
-	return to, nil
-}
+// moveAside moves an earlier dead-letter file out of the way; see
+// deadletter.MoveAside.
+func moveAside(path string) (string, error) { return deadletter.MoveAside(path) }

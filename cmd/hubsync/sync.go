@@ -59,6 +59,9 @@ func runSync(ctx context.Context, args []string, e env) int {
 	if errors.Is(err, pflag.ErrHelp) {
 		return exitOK
 	}
+	if err == nil {
+		err = checkBeforeStart(opts, file) // before the report too: it may be one of the culprits
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hubsync sync: %v\nRun 'hubsync sync --help' for the flags.\n", err)
 		return exitUsage

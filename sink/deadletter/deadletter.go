@@ -7,6 +7,10 @@
 // it had) plus _error_code, _error_message and _source_line. A JSONL one holds
 // each original object with an "_error" object added as its last key.
 //
+// It writes only to a regular file, never through a symbolic link, and
+// MoveAside puts an earlier run's file out of the way without ever replacing
+// another file.
+//
 // The package starts no goroutines and does no logging.
 package deadletter
 
@@ -47,7 +51,9 @@ type Writer struct {
 }
 
 // Open opens the dead-letter file at path for appending, creating it if
-// needed; it never discards what earlier runs wrote. The one exception is an
+// needed; it never discards what earlier runs wrote. It refuses, with an
+// error wrapping ErrNotRegular, a path that is a symbolic link (even one
+// to a regular file), a directory, a named pipe, a socket or a device. The one exception is an
 // incomplete last entry, which only a crash in the middle of a write leaves:
 // Open cuts it off, since its record was never checkpointed and will be
 // written again.
@@ -64,12 +70,11 @@ func Open(path string, format source.Format, inputHeader []string, opts ...Optio
 	if format != source.CSV && format != source.JSONL {
 		return nil, fmt.Errorf("open dead-letter file %s: unknown format %v", path, format)
 	}
-	_, statErr := os.Stat(path)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	f, created, err := openRegular(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open dead-letter file: %w", err)
 	}
-	if errors.Is(statErr, os.ErrNotExist) {
+	if created {
 		// Make the new file's name durable, so Sync's promise holds.
 		if err := syncDir(filepath.Dir(path)); err != nil {
 			f.Close()

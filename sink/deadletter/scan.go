@@ -18,13 +18,14 @@ import (
 // Scan reads the entries of the dead-letter file at path that start at or
 // after byte offset from (a Size returned by an earlier run, or 0) and calls
 // fn with the source line of each, in file order; it stops at fn's first
-// error and returns it. A missing file has no entries.
+// error and returns it. A missing file has no entries; a path that is not a
+// regular file is refused as Open refuses it.
 //
 // Scan is meant for the entries written after the last checkpoint, which a
 // crash may have left incomplete: it ignores an incomplete last entry, and
 // skips entries that do not parse or lack a valid line, rather than trust them.
 func Scan(path string, format source.Format, from int64, fn func(line int64) error) error {
-	f, err := os.Open(path)
+	f, _, err := openRegular(path, os.O_RDONLY, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
