@@ -89,10 +89,16 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 		if err != nil {
 			return nil, c.failure(ctx, kindUnreadable, fmt.Errorf("decode %d response: %w: %w", resp.StatusCode, ErrUnreadableResponse, err))
 		}
+		for i := range items {
+			// Codes and messages come from the body (an Unknown's reason
+			// may quote its status).
+			items[i].Code = c.serverText(items[i].Code)
+			items[i].Message = c.serverText(items[i].Message)
+		}
 		return &BatchResult{
 			StatusCode:    resp.StatusCode,
 			Items:         items,
-			CorrelationID: resp.Header.Get(headerCorrelationID),
+			CorrelationID: c.serverText(resp.Header.Get(headerCorrelationID)),
 			RateLimit:     parseRateLimit(resp.Header),
 		}, nil
 	default:
@@ -108,8 +114,27 @@ func (c *Client) failure(ctx context.Context, kind sendKind, err error) error {
 	if ctx.Err() != nil {
 		kind = kindCallerDone
 	}
-	return &sendError{kind, fmt.Errorf("update batch: %w", err)}
+	return &sendError{kind, c.scrubbed(fmt.Errorf("update batch: %w", err))}
 }
+
+// serverText is serverText with the client's token.
+func (c *Client) serverText(s string) string { return serverText(s, c.token) }
+
+// scrubbed returns err with its text passed through serverText: Go's HTTP
+// client quotes what a server sent in some errors (a malformed status line
+// or header), and a hostile server may put the token there. err itself is
+// kept for errors.Is and errors.As.
+func (c *Client) scrubbed(err error) error {
+	return &scrubbedError{msg: c.serverText(err.Error()), err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 var errBodyTooLarge = errors.New("body larger than limit")
 
