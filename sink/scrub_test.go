@@ -43,7 +43,7 @@ func echoForms(tok string) []echoForm {
 		{name: "prefix of the escaped form", text: "t=" + each("%%%02X")[:21]},
 		{name: "split by a terminal escape", text: tok[:9] + "\x1b[1;31m" + tok[9:]},
 		{name: "split by a NUL", text: tok[:20] + "\x00" + tok[20:]},
-		{name: "twice, in capitals around", text: "A " + tok + " B " + tok + " C"},
+		{name: "twice", text: "A " + tok + " B " + tok + " C"},
 	}
 }
 
