@@ -35,6 +35,9 @@ const minTokenPrefix = 6
 //     in any mix) still holds such a start, the token was echoed escaped
 //     and the whole string is withheld.
 //
+// So neither the result nor its decoded copy holds minTokenPrefix
+// characters of the token's start, whatever s and token are.
+//
 // Pure and safe for concurrent use; cheap for strings without control
 // characters, escapes or the token's first characters.
 func serverText(s, token string) string {
@@ -43,10 +46,23 @@ func serverText(s, token string) string {
 		return s
 	}
 	s = redactToken(s, token)
-	if strings.ContainsAny(s, `\&%`) && tokenAt(unescapeAll(s), token) >= 0 {
+	switch {
+	case !echoes(s, token):
+		return s
+	case !echoes(withheld, token):
 		return withheld
 	}
-	return s
+	// A token that the markers themselves spell: show nothing.
+	return ""
+}
+
+// echoes reports whether s, or a decoded copy of it, holds the start of
+// token.
+func echoes(s, token string) bool {
+	if tokenAt(s, token) >= 0 {
+		return true
+	}
+	return strings.ContainsAny(s, `\&%`) && tokenAt(unescapeAll(s), token) >= 0
 }
 
 // tokenPrefix is the part of token whose presence marks an echo.

@@ -227,10 +227,10 @@ func TestTransportErrorScrubbed(t *testing.T) {
 func checkScrubbed(t *testing.T, tok string, got []string) {
 	t.Helper()
 	for _, s := range got {
-		if strings.Contains(s, tok[:6]) {
+		if strings.Contains(s, tokenPrefix(tok)) {
 			t.Errorf("a returned string holds a prefix of the token: %q", s)
 		}
-		if decoded := unescapeAll(s); strings.Contains(decoded, tok[:6]) {
+		if decoded := unescapeAll(s); strings.Contains(decoded, tokenPrefix(tok)) {
 			t.Errorf("a returned string holds an escaped prefix of the token: %q", s)
 		}
 		if strings.ContainsFunc(s, isControl) || !utf8.ValidString(s) {
@@ -273,4 +273,22 @@ func serverStrings(v any) []string {
 	}
 	walk(reflect.ValueOf(v))
 	return out
+}
+
+// FuzzServerText: whatever a server sends and whatever the token, what
+// serverText returns holds no start of the token, plain or escaped, no
+// terminal control character, and only valid UTF-8.
+func FuzzServerText(f *testing.F) {
+	for _, form := range echoForms(testToken) {
+		f.Add(form.text, testToken)
+	}
+	f.Add("<redacted> [withheld]", "redacted-x")
+	f.Add("\x1b[31mred\x1b]0;title\x07\x9b2J\xc2\x9b", "tok")
+	f.Fuzz(func(t *testing.T, s, token string) {
+		if token == "" || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+			return // New refuses such a token
+		}
+		got := serverText(s, token)
+		checkScrubbed(t, token, []string{got})
+	})
 }
