@@ -62,7 +62,10 @@ func (c *Client) Properties(ctx context.Context) ([]Property, error) {
 	defer drainClose(resp.Body)
 
 	ok := resp.StatusCode == http.StatusOK
-	limit := maxPropertiesBody
+	limit := bodyLimitBase // an error: a few fields and a message
+	if ok {
+		limit = maxPropertiesBody
+	}
 	buf := c.getBuffer()
 	defer c.putBuffer(buf)
 	var readErr error
@@ -111,13 +114,13 @@ func (c *Client) scrubProperties(props []Property) []Property {
 	return out
 }
 
-// maxPropertiesBody caps how much of a properties listing, or of an error
-// answered in its place, is read. A listing is large legitimately: every
-// property of the object with its label, description and enumeration
-// options, thousands of them in a well-used account, a few MiB in all. 64
-// MiB leaves an order of magnitude beyond that, and costs at most once:
-// the listing is fetched by one request before the sync starts. A bigger
-// answer is unreadable and retried, then reported.
+// maxPropertiesBody caps how much of a properties listing is read. A
+// listing is large legitimately: every property of the object with its
+// label, description and enumeration options, thousands of them in a
+// well-used account, a few MiB in all. 64 MiB leaves an order of
+// magnitude beyond that, and costs at most once: the listing is fetched by
+// one request before the sync starts. A bigger answer is unreadable and
+// retried, then reported.
 const maxPropertiesBody = 64 << 20
 
 // propertiesURL derives GET /crm/v3/properties/{objectType} from the batch
