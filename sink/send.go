@@ -50,9 +50,10 @@ const maxDrain = 256 << 10
 // belongs to inputs[i]), matched by objectWriteTraceId or id, never by
 // position; an input the response does not account for is Unknown, never
 // Applied. On any other status it returns an *APIError. On a transport
-// failure, an unreadable 2xx body, the end of ctx or an invalid batch (empty
-// or more than MaxBatchInputs inputs) it returns a wrapped error. Classify
-// tells what to do with any of them.
+// failure, an unreadable 2xx body (not JSON, cut short, or longer than the
+// batch can need), the end of ctx or an invalid batch (empty or more than
+// MaxBatchInputs inputs) it returns a wrapped error. Classify tells what to
+// do with any of them.
 func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult, error) {
 	if len(inputs) == 0 || len(inputs) > MaxBatchInputs {
 		return nil, fmt.Errorf("update batch of %d inputs: %w: want 1 to %d", len(inputs), ErrInvalidBatch, MaxBatchInputs)
