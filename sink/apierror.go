@@ -95,8 +95,11 @@ type errorBody struct {
 }
 
 // parseAPIError builds the error for a non-2xx response. body may be empty,
-// cut short, or not JSON at all. secret is scrubbed from every message.
+// cut short, or not JSON at all. Every string taken from the answer passes
+// through serverText, with secret as the token, before it is clipped or
+// kept.
 func parseAPIError(status int, h http.Header, body []byte, secret string, now time.Time) *APIError {
+	text := func(s flexString) string { return serverText(string(s), secret) }
 	e := &APIError{
 		StatusCode: status,
 		RetryAfter: parseRetryAfter(h.Get("Retry-After"), now),
@@ -104,28 +107,30 @@ func parseAPIError(status int, h http.Header, body []byte, secret string, now ti
 	}
 	var eb errorBody
 	if isJSONObject(body) && unmarshalLenient(body, &eb) == nil {
-		e.Message = clip(string(eb.Message), maxErrorMessage)
-		e.CorrelationID = string(eb.CorrelationID)
-		e.Category = string(eb.Category)
-		e.SubCategory = string(eb.SubCategory)
-		e.PolicyName = string(eb.PolicyName)
-		e.ErrorType = string(eb.ErrorType)
-		e.Context = plainContext(eb.Context)
+		e.Message = clip(text(eb.Message), maxErrorMessage)
+		e.CorrelationID = text(eb.CorrelationID)
+		e.Category = text(eb.Category)
+		e.SubCategory = text(eb.SubCategory)
+		e.PolicyName = text(eb.PolicyName)
+		e.ErrorType = text(eb.ErrorType)
+		e.Context = plainContext(eb.Context, secret)
 		for _, d := range eb.Errors {
 			e.Errors = append(e.Errors, ErrorDetail{
-				Message:     scrub(clip(string(d.Message), maxErrorMessage), secret),
-				Code:        string(d.Code),
-				In:          string(d.In),
-				SubCategory: string(d.SubCategory),
-				Context:     plainContext(d.Context),
+				Message:     clip(text(d.Message), maxErrorMessage),
+				Code:        text(d.Code),
+				In:          text(d.In),
+				SubCategory: text(d.SubCategory),
+				Context:     plainContext(d.Context, secret),
 			})
 		}
 	} else if len(body) > 0 {
-		e.Message = "non-JSON body: " + oneLine(string(body), maxBodySnippet)
+		// Only the start is shown: scrub a generous part of it, not all of
+		// a body that may be megabytes long. A token cut at that end is
+		// still caught as a start of the token.
+		e.Message = "non-JSON body: " + oneLine(serverText(clip(string(body), maxErrorMessage), secret), maxBodySnippet)
 	}
-	e.Message = scrub(e.Message, secret)
 	if e.CorrelationID == "" {
-		e.CorrelationID = h.Get(headerCorrelationID)
+		e.CorrelationID = serverText(h.Get(headerCorrelationID), secret)
 	}
 	return e
 }
@@ -141,23 +146,27 @@ func isJSONObject(b []byte) bool {
 	return false
 }
 
-func plainContext(m map[string]flexStrings) map[string][]string {
+func plainContext(m map[string]flexStrings, secret string) map[string][]string {
 	if len(m) == 0 {
 		return nil
 	}
 	out := make(map[string][]string, len(m))
 	for k, v := range m {
-		out[k] = []string(v)
+		vals := []string(v)
+		if len(v) > 0 {
+			vals = make([]string, len(v))
+			for i, s := range v {
+				vals[i] = serverText(s, secret)
+			}
+		}
+		// Keys that scrub to the same text merge.
+		k = serverText(k, secret)
+		if prev, ok := out[k]; ok {
+			vals = append(prev, vals...)
+		}
+		out[k] = vals
 	}
 	return out
-}
-
-// scrub removes secret from s, in case a server or proxy echoes the token.
-func scrub(s, secret string) string {
-	if secret == "" || !strings.Contains(s, secret) {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "<redacted>")
 }
 
 // clip cuts s to at most n bytes on a rune boundary, marking the cut.

@@ -6,7 +6,10 @@
 // never by position. It does not retry, pace or log: Classify says what the
 // caller should do with an error, and every result and error carries the
 // data (status, category, correlation id, Retry-After, rate-limit headers)
-// the caller needs to pace, retry and log.
+// the caller needs to pace, retry and log. Every string it returns that
+// came from an answer is free of the token and of terminal control
+// characters (see serverText), and no answer is read further than its
+// request can need.
 package sink
 
 import (

@@ -28,12 +28,16 @@ type errorRef struct {
 //   - An error naming an input by trace id or id fails it. An input both
 //     confirmed and failed is Unknown.
 //   - Left are the inputs R neither confirmed nor failed, the results M that
-//     named no input, and the errors whose ids are "". If only results are
-//     left and |M| == |R|, each is a distinct input and R is Applied; if
-//     only "" ids are left and their count is |R|, R is Failed. Anything
-//     else — an error naming no input of ours, duplicate keys, both kinds
-//     left over — leaves R Unknown: re-sending an applied update is
-//     harmless, reporting success we cannot prove is not.
+//     named no input, and the errors whose ids are "". With an idProperty,
+//     if only results are left and |M| == |R|, each is a distinct input and
+//     R is Applied: there a result's id is expected to differ from what was
+//     sent, and may be all that comes back. Without one a result names its
+//     record by the id that was sent, so a result naming an id never sent
+//     proves nothing about any input. If only "" ids are left and their
+//     count is |R|, R is Failed. Anything else — an error naming no input of
+//     ours, duplicate keys, both kinds left over, results naming ids never
+//     sent — leaves R Unknown: re-sending an applied update is harmless,
+//     reporting success we cannot prove is not.
 //   - A status other than COMPLETE (when present) turns Applied into
 //     Unknown: HubSpot did not say the work was done.
 //
@@ -156,6 +160,8 @@ func match(inputs []Input, m batchMeta, status string, results []resultRef, errs
 			why = "response has an error naming no input of this batch"
 		case dupKeys:
 			why = "batch has inputs with the same id"
+		case m.idProperty == "" && len(unmatched) > 0:
+			why = "response confirms record ids that were not sent in this batch"
 		case blanks == 0 && len(unmatched) == len(rest) && distinct(unmatched):
 			for _, i := range rest {
 				items[i].Outcome = Applied

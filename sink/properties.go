@@ -62,9 +62,9 @@ func (c *Client) Properties(ctx context.Context) ([]Property, error) {
 	defer drainClose(resp.Body)
 
 	ok := resp.StatusCode == http.StatusOK
-	limit := maxErrorBody
+	limit := bodyLimitBase // an error: a few fields and a message
 	if ok {
-		limit = maxResponseBody
+		limit = maxPropertiesBody
 	}
 	buf := c.getBuffer()
 	defer c.putBuffer(buf)
@@ -80,8 +80,48 @@ func (c *Client) Properties(ctx context.Context) ([]Property, error) {
 	if err != nil {
 		return nil, c.propertiesFailure(ctx, kindUnreadable, fmt.Errorf("decode 200 response: %w: %w", ErrUnreadableResponse, err))
 	}
-	return props, nil
+	return c.scrubProperties(props), nil
 }
+
+// scrubProperties passes every string of props through serverText, since
+// labels and options end up in messages. A name or an option value that
+// it would change is left out rather than altered: those are written to
+// HubSpot, and a value the listing does not hold must never be; HubSpot
+// never names a property or an option with control characters or the
+// caller's token.
+func (c *Client) scrubProperties(props []Property) []Property {
+	out := props[:0]
+	for _, p := range props {
+		if c.serverText(p.Name) != p.Name {
+			continue
+		}
+		p.Label = c.serverText(p.Label)
+		p.Type = c.serverText(p.Type)
+		p.FieldType = c.serverText(p.FieldType)
+		opts := p.Options[:0:0]
+		for _, o := range p.Options {
+			if c.serverText(o.Value) != o.Value {
+				continue
+			}
+			o.Label = c.serverText(o.Label)
+			opts = append(opts, o)
+		}
+		if p.Options != nil {
+			p.Options = opts
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// maxPropertiesBody caps how much of a properties listing is read. A
+// listing is large legitimately: every property of the object with its
+// label, description and enumeration options, thousands of them in a
+// well-used account, a few MiB in all. 64 MiB leaves an order of
+// magnitude beyond that, and costs at most once: the listing is fetched by
+// one request before the sync starts. A bigger answer is unreadable and
+// retried, then reported.
+const maxPropertiesBody = 64 << 20
 
 // propertiesURL derives GET /crm/v3/properties/{objectType} from the batch
 // endpoint, base/crm/v3/objects/{escaped type}/batch/update. The escaped type
@@ -99,7 +139,7 @@ func (c *Client) propertiesFailure(ctx context.Context, kind sendKind, err error
 	if ctx.Err() != nil {
 		kind = kindCallerDone
 	}
-	return &sendError{kind, fmt.Errorf("get properties: %w", err)}
+	return &sendError{kind, c.scrubbed(fmt.Errorf("get properties: %w", err))}
 }
 
 // propertiesBody is the lenient shape of a properties listing: every field

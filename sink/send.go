@@ -12,13 +12,31 @@ import (
 	"sync/atomic"
 )
 
-// maxResponseBody caps how much of a response is read; a 2xx body over the
-// cap counts as unreadable.
-const maxResponseBody = 32 << 20
+// How much of an answer to a batch is read, 200 and 207 alike, and error
+// bodies too: a hostile or broken server must not make a request hold more
+// than its batch can need (it once cost 150 MB per request in flight). A
+// 200 echoes, per input, the properties written, plus its id, timestamps
+// and a few system properties; a 207 adds an error entry per failed input;
+// an error body is a few fields and a message that may quote the values
+// sent. So the bound follows the request: six bytes per byte sent (the
+// most JSON escaping can grow a value: one byte written as \u00XX), 16
+// KiB per input for what HubSpot adds around its echo (a few hundred
+// bytes in the answers seen), and 1 MiB for the rest (the cap error bodies always had).
+// A batch of 100 records of 1 KiB may read 3.2 MiB; a batch of the
+// largest records reads in proportion to what the request already holds.
+// An answer over the bound is unreadable: the batch is retried, never
+// taken as applied.
+const (
+	bodyLimitBase      = 1 << 20
+	bodyLimitPerByte   = 6
+	bodyLimitPerResult = 16 << 10
+)
 
-// maxErrorBody caps how much of a non-2xx body is read: only a message and a
-// few fields are wanted from it.
-const maxErrorBody = 1 << 20
+// responseLimit is how many bytes of the answer to a request of reqLen
+// bytes holding inputs inputs are read.
+func responseLimit(reqLen, inputs int) int {
+	return bodyLimitBase + bodyLimitPerByte*reqLen + bodyLimitPerResult*inputs
+}
 
 // maxDrain is how much of an unread body is discarded so the connection can
 // be reused; beyond it the connection is simply closed.
@@ -32,9 +50,10 @@ const maxDrain = 256 << 10
 // belongs to inputs[i]), matched by objectWriteTraceId or id, never by
 // position; an input the response does not account for is Unknown, never
 // Applied. On any other status it returns an *APIError. On a transport
-// failure, an unreadable 2xx body, the end of ctx or an invalid batch (empty
-// or more than MaxBatchInputs inputs) it returns a wrapped error. Classify
-// tells what to do with any of them.
+// failure, an unreadable 2xx body (not JSON, cut short, or longer than the
+// batch can need), the end of ctx or an invalid batch (empty or more than
+// MaxBatchInputs inputs) it returns a wrapped error. Classify tells what to
+// do with any of them.
 func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult, error) {
 	if len(inputs) == 0 || len(inputs) > MaxBatchInputs {
 		return nil, fmt.Errorf("update batch of %d inputs: %w: want 1 to %d", len(inputs), ErrInvalidBatch, MaxBatchInputs)
@@ -55,6 +74,8 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 		return nil, fmt.Errorf("update batch: %w", err)
 	}
 	req.ContentLength = int64(len(reqBuf.b))
+	// Taken now: the buffer may go back to the pool before Do returns.
+	limit := responseLimit(len(reqBuf.b), len(inputs))
 	req.GetBody = nil // never replayed by the transport: see requestBody
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Content-Type", "application/json")
@@ -68,10 +89,6 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 	defer drainClose(resp.Body)
 
 	ok := resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusMultiStatus
-	limit := maxErrorBody
-	if ok {
-		limit = maxResponseBody
-	}
 	respBuf := c.getBuffer()
 	defer c.putBuffer(respBuf)
 	if n := resp.ContentLength; n > 0 && n < int64(limit) {
@@ -89,10 +106,16 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 		if err != nil {
 			return nil, c.failure(ctx, kindUnreadable, fmt.Errorf("decode %d response: %w: %w", resp.StatusCode, ErrUnreadableResponse, err))
 		}
+		for i := range items {
+			// Codes and messages come from the body (an Unknown's reason
+			// may quote its status).
+			items[i].Code = c.serverText(items[i].Code)
+			items[i].Message = c.serverText(items[i].Message)
+		}
 		return &BatchResult{
 			StatusCode:    resp.StatusCode,
 			Items:         items,
-			CorrelationID: resp.Header.Get(headerCorrelationID),
+			CorrelationID: c.serverText(resp.Header.Get(headerCorrelationID)),
 			RateLimit:     parseRateLimit(resp.Header),
 		}, nil
 	default:
@@ -108,21 +131,44 @@ func (c *Client) failure(ctx context.Context, kind sendKind, err error) error {
 	if ctx.Err() != nil {
 		kind = kindCallerDone
 	}
-	return &sendError{kind, fmt.Errorf("update batch: %w", err)}
+	return &sendError{kind, c.scrubbed(fmt.Errorf("update batch: %w", err))}
 }
+
+// serverText is serverText with the client's token.
+func (c *Client) serverText(s string) string { return serverText(s, c.token) }
+
+// scrubbed returns err with its text passed through serverText: Go's HTTP
+// client quotes what a server sent in some errors (a malformed status line
+// or header), and a hostile server may put the token there. err itself is
+// kept for errors.Is and errors.As.
+func (c *Client) scrubbed(err error) error {
+	return &scrubbedError{msg: c.serverText(err.Error()), err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 var errBodyTooLarge = errors.New("body larger than limit")
 
-// readLimited appends r to dst, reading at most limit bytes.
+// readLimited appends r to dst, reading at most limit bytes of it (and
+// one more, to tell a body of exactly limit bytes from a longer one). The
+// buffer never grows past limit+1 bytes, however much r holds.
 func readLimited(dst []byte, r io.Reader, limit int) ([]byte, error) {
+	start := len(dst)
+	r = io.LimitReader(r, int64(limit)+1)
 	for {
 		if len(dst) == cap(dst) {
-			dst = slices.Grow(dst, max(512, len(dst)))
+			dst = slices.Grow(dst, min(max(512, len(dst)-start), start+limit+1-len(dst)))
 		}
 		n, err := r.Read(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+n]
-		if len(dst) > limit {
-			return dst[:limit], errBodyTooLarge
+		if len(dst)-start > limit {
+			return dst[:start+limit], errBodyTooLarge
 		}
 		if err == io.EOF {
 			return dst, nil

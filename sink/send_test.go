@@ -31,6 +31,8 @@ func TestUpdateBatchOutcomes(t *testing.T) {
 			[]string{"applied", "applied", "applied"}},
 		{"200 shuffled with trace echo", 200, "200_shuffled_trace.json", "", []string{"1001", "1002", "1003"},
 			[]string{"applied", "applied", "applied"}},
+		{"200 results naming ids never sent", 200, "200_ids_never_sent.json", "", []string{"1001", "1002", "1003"},
+			[]string{"unknown", "unknown", "unknown"}},
 		{"200 input missing", 200, "200_missing_input.json", "", []string{"1001", "1002", "1003"},
 			[]string{"applied", "unknown", "applied"}},
 		{"200 status PROCESSING", 200, "200_status_processing.json", "", []string{"1001", "1002"},
