@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -129,26 +128,6 @@ func parseReserve(s string) (int, float64, error) {
 		return 0, 0, fmt.Errorf("--daily-reserve %q: want a number of requests or a percentage, such as 5000 or 10%%", s)
 	}
 	return n, 0, nil
-}
-
-// readToken returns the access token from tokenFile when set, else from
-// $HUBSPOT_ACCESS_TOKEN. The error never contains the token.
-func readToken(tokenFile string, getenv func(string) string) (string, error) {
-	if tokenFile != "" {
-		b, err := os.ReadFile(tokenFile)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		tok := strings.TrimSpace(string(b))
-		if tok == "" {
-			return "", fmt.Errorf("token file %s is empty", tokenFile)
-		}
-		return tok, nil
-	}
-	if tok := strings.TrimSpace(getenv("HUBSPOT_ACCESS_TOKEN")); tok != "" {
-		return tok, nil
-	}
-	return "", errors.New("no access token: set HUBSPOT_ACCESS_TOKEN to a private app token, or pass --token-file FILE")
 }
 
 func inputFormat(flag, file string) (source.Format, error) {

@@ -194,7 +194,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	res.format = pl.format
-	token, err := readToken(o.TokenFile, e.getenv)
+	token, err := readToken(o.TokenFile, e.getenv, log)
 	if err != nil {
 		return usageError{err}
 	}
