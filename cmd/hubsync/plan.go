@@ -3,8 +3,9 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ func inputFormat(flag, file string) (source.Format, error) {
 
 // openReader returns a reader for f and, for CSV, the header to repeat in
 // the dead-letter file.
-func openReader(f *os.File, format source.Format, opts source.Options) (pipeline.Reader, []string, error) {
+func openReader(f io.ReadSeeker, format source.Format, opts source.Options) (pipeline.Reader, []string, error) {
 	if format == source.CSV {
 		r, err := source.NewCSV(f, opts)
 		if err != nil {
@@ -149,6 +150,16 @@ func openReader(f *os.File, format source.Format, opts source.Options) (pipeline
 	}
 	r, err := source.NewJSONL(f, opts)
 	return r, nil, err
+}
+
+// readerError is the error of a sync whose reader could not start on
+// file: a usage error (a bad header, say), unless a Ctrl-C stopped it.
+func readerError(file string, err error) error {
+	err = fmt.Errorf("%s: %w", file, err)
+	if errors.Is(err, pipeline.ErrInterrupted) {
+		return err
+	}
+	return usageError{err}
 }
 
 // defaultDeadLetterPath is NAME.dead-letter.csv (or .jsonl) next to the

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"reflect"
 	"strings"
 	"time"
@@ -158,10 +158,10 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 // dryRun reads the whole file through mapping, coercion and validation,
 // writes what would fail to a dead-letter file, sends no write, and prints
 // what the real run would do.
-func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
-	reader, header, err := openReader(f, pl.format, pl.readerOptions(source.Position{}))
+func dryRun(ctx context.Context, pl *plan, client *sink.Client, in io.ReadSeeker, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
+	reader, header, err := openReader(in, pl.format, pl.readerOptions(source.Position{}))
 	if err != nil {
-		return usageError{fmt.Errorf("%s: %w", pl.file, err)}
+		return readerError(pl.file, err)
 	}
 	mapper, err := preflight(ctx, client, pipeline.NewLimiter(0, 0), pl, header, log)
 	if err != nil {

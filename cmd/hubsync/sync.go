@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -83,7 +82,8 @@ func runSync(ctx context.Context, args []string, e env) int {
 	code := exitCode(err, res.deadLettered())
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed,
 		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
-		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token})
+		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
+		Warnings: res.warnings})
 	if opts.Report != "" {
 		if werr := writeReport(opts.Report, r); werr != nil {
 			fmt.Fprintf(e.stderr, "hubsync sync: write the report: %v\n", werr)
@@ -118,6 +118,7 @@ type syncResult struct {
 	checkpoint string
 	deadLetter string
 	token      string
+	warnings   []string // for the summary and the report
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
@@ -203,17 +204,24 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return usageError{err}
 	}
-	f, err := os.Open(file)
+	f, err := openInput(file)
 	if err != nil {
-		return usageError{fmt.Errorf("open input: %w", err)}
+		return usageError{err}
 	}
 	defer f.Close()
 	fp, err := checkpoint.Fingerprint(f, file)
 	if err != nil {
 		return usageError{err}
 	}
+	in := inputRead(ctx, e.interrupt, f, fp)
+	defer func() {
+		if msg := inputChange(f, fp, !o.DryRun); msg != "" {
+			log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size))
+			res.warnings = append(res.warnings, msg)
+		}
+	}()
 	if o.DryRun {
-		return dryRun(ctx, pl, client, f, fp.Size, e, log, res, progress)
+		return dryRun(ctx, pl, client, in, fp.Size, e, log, res, progress)
 	}
 	cpPath := o.Checkpoint
 	if cpPath == "" {
@@ -235,9 +243,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	res.resumed = resumed
 
-	reader, header, err := openReader(f, pl.format, pl.readerOptions(j.start()))
+	reader, header, err := openReader(in, pl.format, pl.readerOptions(j.start()))
 	if err != nil {
-		return usageError{fmt.Errorf("%s: %w", file, err)}
+		return readerError(file, err)
 	}
 	limiter := pipeline.NewLimiter(pl.rate.N, pl.rate.Window)
 	mapper, err := preflight(ctx, client, limiter, pl, header, log)
