@@ -153,10 +153,14 @@ func openReader(f io.ReadSeeker, format source.Format, opts source.Options) (pip
 }
 
 // readerError is the error of a sync whose reader could not start on
-// file: a usage error (a bad header, say), unless a Ctrl-C stopped it.
+// file: a usage error (a bad header, say), unless a Ctrl-C stopped it or
+// the file is empty.
 func readerError(file string, err error) error {
 	err = fmt.Errorf("%s: %w", file, err)
-	if errors.Is(err, pipeline.ErrInterrupted) {
+	switch {
+	case errors.Is(err, source.ErrNoHeader):
+		return fmt.Errorf("%w: %w", errNoRecords, err)
+	case errors.Is(err, pipeline.ErrInterrupted):
 		return err
 	}
 	return usageError{err}

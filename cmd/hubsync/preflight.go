@@ -194,6 +194,9 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, in io.ReadSeeker
 		runErr = err
 	}
 	st := p.Stats()
+	if runErr == nil && st.Read.Load() == 0 {
+		runErr = errNoRecords
+	}
 	requests := st.Requests.Load()
 	fmt.Fprintf(e.stderr, "dry run of %s (nothing was sent), %s:\n", pl.file, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(e.stderr, "  records:  %d read, %d would be sent, %d would fail\n", st.Read.Load(), st.Applied.Load(), st.DeadLettered.Load())

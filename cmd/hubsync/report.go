@@ -219,6 +219,8 @@ func printSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  next:         fix the records in %s, then sync that file\n", r.DeadLetter)
 	case exitResumable:
 		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
+	case exitNoRecords:
+		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
 	}
 }
 
@@ -234,6 +236,8 @@ func outcome(r runReport) string {
 		return "stopped before the end: " + firstLine
 	case exitUsage:
 		return "not started: " + firstLine
+	case exitNoRecords:
+		return "finished, but the input held no records"
 	}
 	return "stopped by an error: " + firstLine
 }

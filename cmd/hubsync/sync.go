@@ -47,7 +47,8 @@ Examples:
 Exit status: 0 every record applied; 1 fatal error (bad token, missing scope,
 I/O error); 2 usage or configuration error, nothing sent; 3 finished, some
 records in the dead-letter file; 4 stopped before the end (interrupted, API
-unavailable, daily limit).
+unavailable, daily limit); 5 the input held no records (an empty file, or a
+CSV header alone: check the export that wrote it).
 
 Flags:
 `
@@ -236,6 +237,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if errors.Is(err, errComplete) {
 		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
 			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
+		if j.state.Counts.Read == 0 {
+			return errNoRecords
+		}
 		return nil
 	}
 	if err != nil {
@@ -303,6 +307,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		runErr = fmt.Errorf("close dead-letter file: %w", err)
 	}
 	logSummary(log, p.Stats(), time.Since(start), dlPath)
+	if runErr == nil && j.counts().Read == 0 {
+		runErr = errNoRecords
+	}
 	if runErr != nil && exitCode(runErr, 0) == exitResumable {
 		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
 			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",
