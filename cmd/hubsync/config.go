@@ -143,7 +143,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it")
 	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
 	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")
-	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; longer ones go to the dead-letter file")
+	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; a longer one (a long quoted CSV cell included) is dead-lettered whole as RECORD_TOO_LARGE, never split into rows. HubSpot caps a text property at 65,536 characters: a longer cell under this limit is dead-lettered as VALUE_TOO_LONG")
 	fs.StringVar(&o.LogFormat, "log-format", o.LogFormat, "log output `FORMAT`: auto (console on a terminal, else json), console or json")
 	fs.BoolVar(&o.DryRun, "dry-run", o.DryRun, "read and check the whole file, write what would fail to NAME.dry-run.dead-letter.csv (or --dead-letter), send no write, and print the counts, the requests needed and the time they take at --rate")
 	fs.BoolVar(&o.NoPreflight, "no-preflight", o.NoPreflight, "do not fetch the property definitions: send values as they are (for a token without the properties read scope; no mapping then)")
