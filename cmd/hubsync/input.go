@@ -54,6 +54,7 @@ var errStopReading = fmt.Errorf("stop reading the input: %w", pipeline.ErrInterr
 // It is not safe for concurrent use, as the readers it serves are not.
 type stoppableInput struct {
 	r         io.ReadSeeker
+	changed   func() bool // nil: the input cannot change
 	ctx       context.Context
 	drain     <-chan struct{}
 	grace     time.Duration
@@ -74,6 +75,11 @@ func (s *stoppableInput) Read(p []byte) (int, error) {
 func (s *stoppableInput) Seek(offset int64, whence int) (int64, error) {
 	return s.r.Seek(offset, whence)
 }
+
+// Changed reports whether the file under the input no longer has the size
+// and modification time it had when the run started (see changedSince).
+// It is meant for source.Options.Changed.
+func (s *stoppableInput) Changed() bool { return s.changed != nil && s.changed() }
 
 func (s *stoppableInput) stopped() error {
 	if s.ctx.Err() != nil {
@@ -98,7 +104,9 @@ func (s *stoppableInput) stopped() error {
 // export still running) is neither read nor taken for a complete last
 // record.
 func inputRead(ctx context.Context, drain <-chan struct{}, f *os.File, fp checkpoint.Input) *stoppableInput {
-	return newStoppableInput(ctx, drain, io.NewSectionReader(f, 0, fp.Size))
+	in := newStoppableInput(ctx, drain, io.NewSectionReader(f, 0, fp.Size))
+	in.changed = changedSince(f, fp)
+	return in
 }
 
 // changedSince returns a function that reports whether the open input f no

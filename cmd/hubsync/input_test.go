@@ -130,6 +130,9 @@ func TestInputChange(t *testing.T) {
 			if changed := changedSince(f, fp)(); changed != (tt.want != nil) {
 				t.Errorf("changedSince = %v, want %v", changed, tt.want != nil)
 			}
+			if changed := inputRead(context.Background(), nil, f, fp).Changed(); changed != (tt.want != nil) {
+				t.Errorf("Changed = %v, want %v", changed, tt.want != nil)
+			}
 			if tt.want == nil && got != "" {
 				t.Fatalf("inputChange = %q, want none", got)
 			}

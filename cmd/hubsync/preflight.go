@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"time"
@@ -158,7 +157,7 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 // dryRun reads the whole file through mapping, coercion and validation,
 // writes what would fail to a dead-letter file, sends no write, and prints
 // what the real run would do.
-func dryRun(ctx context.Context, pl *plan, client *sink.Client, in io.ReadSeeker, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
+func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	reader, header, err := openReader(in, pl.format, pl.readerOptions(source.Position{}))
 	if err != nil {
 		return readerError(pl.file, err)
