@@ -99,7 +99,9 @@ func TestOperatorSlips(t *testing.T) {
 			if strings.Contains(res.stderr, "pat-secret") {
 				t.Errorf("stderr quotes the token file:\n%s", res.stderr)
 			}
-			if rss > 200<<10 {
+			// Loose: a child's peak counts the test process's own memory
+			// before the exec; reading /dev/zero unbounded took gigabytes.
+			if rss > 1<<20 {
 				t.Errorf("peak memory %d MiB", rss>>10)
 			}
 		})
