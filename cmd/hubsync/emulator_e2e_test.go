@@ -46,10 +46,20 @@ func TestEmulatorCommandIgnoresEnvironmentToken(t *testing.T) {
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 	})
-	sc := bufio.NewScanner(stdout)
+	got := make(chan []string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		var lines []string
+		for len(lines) < 2 && sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		got <- lines
+	}()
 	var lines []string
-	for len(lines) < 2 && sc.Scan() {
-		lines = append(lines, sc.Text())
+	select {
+	case lines = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no address and token on stdout after 10 s; stderr:\n%s", stderr.String())
 	}
 	if len(lines) < 2 {
 		t.Fatalf("stdout %q; stderr:\n%s", lines, stderr.String())
