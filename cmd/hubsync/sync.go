@@ -217,7 +217,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	in := inputRead(ctx, e.interrupt, f, fp)
 	defer func() {
 		if msg := inputChange(f, fp, !o.DryRun); msg != "" {
-			log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size))
+			log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size), zap.String("detail", msg))
 			res.warnings = append(res.warnings, msg)
 		}
 	}()
