@@ -64,19 +64,53 @@ func defaultSyncOptions() syncOptions {
 	}
 }
 
+// maxConfigBytes bounds a config file: a real one is a few KiB, and a
+// path slip (a log file, a device) must fail instead of filling memory or
+// being cut silently at some limit.
+const maxConfigBytes = 1 << 20
+
 // loadConfig reads a YAML config file over opts. Unknown keys are an error,
-// so that a misspelt key does not silently fall back to a default.
+// so that a misspelt key does not silently fall back to a default; so are a
+// file over maxConfigBytes and a second YAML document, which would otherwise
+// be ignored without a word.
 func loadConfig(r io.Reader, opts *syncOptions) error {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
 	if err != nil {
 		return err
 	}
+	if len(data) > maxConfigBytes {
+		return fmt.Errorf("the file is over %d bytes (1 MiB), too large for a config: check the --config path", maxConfigBytes)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(opts); err != nil && !errors.Is(err, io.EOF) {
+	if err := dec.Decode(opts); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		return err
 	}
-	return nil
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if !emptyDocument(&doc) {
+			return fmt.Errorf("line %d: a second YAML document (after ---), which would be ignored: put every setting in one document", doc.Line)
+		}
+	}
+}
+
+// emptyDocument reports whether doc holds nothing, as after a trailing
+// "---".
+func emptyDocument(doc *yaml.Node) bool {
+	for _, n := range doc.Content {
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!null" {
+			return false
+		}
+	}
+	return true
 }
 
 // loadConfigFile is loadConfig on a named file, with the file in the error.
@@ -109,7 +143,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it")
 	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
 	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")
-	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; longer ones go to the dead-letter file")
+	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; a longer one (a long quoted CSV cell included) is dead-lettered whole as RECORD_TOO_LARGE, never split into rows. HubSpot caps a text property at 65,536 characters: a longer cell under this limit is dead-lettered as VALUE_TOO_LONG")
 	fs.StringVar(&o.LogFormat, "log-format", o.LogFormat, "log output `FORMAT`: auto (console on a terminal, else json), console or json")
 	fs.BoolVar(&o.DryRun, "dry-run", o.DryRun, "read and check the whole file, write what would fail to NAME.dry-run.dead-letter.csv (or --dead-letter), send no write, and print the counts, the requests needed and the time they take at --rate")
 	fs.BoolVar(&o.NoPreflight, "no-preflight", o.NoPreflight, "do not fetch the property definitions: send values as they are (for a token without the properties read scope; no mapping then)")

@@ -95,24 +95,6 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
-func TestReadToken(t *testing.T) {
-	env := func(v string) func(string) string { return func(string) string { return v } }
-	if tok, err := readToken("", env(" pat-abc \n")); err != nil || tok != "pat-abc" {
-		t.Errorf("from the environment: %q, %v", tok, err)
-	}
-	_, err := readToken("", env(""))
-	if err == nil || !strings.Contains(err.Error(), "HUBSPOT_ACCESS_TOKEN") {
-		t.Errorf("no token: %v, want an error naming HUBSPOT_ACCESS_TOKEN", err)
-	}
-	path := t.TempDir() + "/token"
-	if err := writeFile(path, "pat-from-file\n"); err != nil {
-		t.Fatal(err)
-	}
-	if tok, err := readToken(path, env("pat-env")); err != nil || tok != "pat-from-file" {
-		t.Errorf("token file: %q, %v; want the file to win", tok, err)
-	}
-}
-
 func TestDefaultPaths(t *testing.T) {
 	if got := defaultDeadLetterPath("/d/calls.csv", source.CSV); got != "/d/calls.dead-letter.csv" {
 		t.Errorf("csv dead letters at %s", got)
@@ -131,5 +113,33 @@ func TestRateFlagString(t *testing.T) {
 		if got := r.String(); got != want {
 			t.Errorf("parseRate(%q).String() = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestLoadConfigRefuses(t *testing.T) {
+	tests := []struct {
+		name, text string
+		wantErr    string // "" for none
+	}{
+		{"one document", "object: contacts\n", ""},
+		{"leading marker", "---\nobject: contacts\n", ""},
+		{"trailing marker", "object: contacts\n---\n", ""},
+		{"end marker", "object: contacts\n...\n", ""},
+		{"empty", "", ""},
+		{"at the limit", "object: contacts\n" + strings.Repeat("#", maxConfigBytes-len("object: contacts\n")), ""},
+		{"two documents", "object: contacts\n---\nworkers: 2\n", "line 2: a second YAML document"},
+		{"over 1 MiB", "object: contacts\n" + strings.Repeat("#", maxConfigBytes), "over 1048576 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := defaultSyncOptions()
+			err := loadConfig(strings.NewReader(tt.text), &o)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("error %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+			}
+		})
 	}
 }

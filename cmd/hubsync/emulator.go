@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -39,14 +39,25 @@ configs/emulator-schema.json unless --schema names another.
 
 It does not reproduce other endpoints (create, upsert, search, read), OAuth,
 record creation, or per-portal time zones (the daily quota resets at midnight
-UTC). The first line on stdout is "listening on http://HOST:PORT"; it serves
-until interrupted.
+UTC). The first line on stdout is "listening on http://HOST:PORT", HOST as
+--addr gives it; it serves until interrupted.
+
+Tokens: it accepts the bearer token of --token or --token-file, or else a
+token it generates, printed on the second line of stdout ("token TOKEN"). It
+never takes $HUBSPOT_ACCESS_TOKEN, so that a production token cannot end up
+in a test server. To point hubsync at it, give hubsync that token and the
+URL: HUBSPOT_ACCESS_TOKEN=TOKEN hubsync sync --base-url http://HOST:PORT ...
+
+It listens on loopback only unless --allow-remote is given: it accepts any
+well-formed record, has no TLS, and its token is for tests, so other
+machines should not reach it by mistake (--addr :8080 means every network
+interface).
 
 Examples:
-  # HubSpot's Free-tier limits on port 8080, token from the environment
-  HUBSPOT_ACCESS_TOKEN=pat-local hubsync emulator
+  # HubSpot's Free-tier limits on port 8080, with a generated token it prints
+  hubsync emulator
 
-  # a free port, a flaky network, results in reversed order
+  # a chosen token, a free port, a flaky network, results in reversed order
   hubsync emulator --addr 127.0.0.1:0 --token pat-local \
       --fault-502 0.05 --fault-drop 0.01 --fault-slow 0.02 --slow-delay 30s \
       --result-order reverse
@@ -54,7 +65,7 @@ Examples:
   # a Professional account that has nearly used up its day
   hubsync emulator --token pat-local --rate 190/10s --daily 500 --retry-after
 
-  # then, in another terminal
+  # then, in another terminal, with the token it accepts
   HUBSPOT_ACCESS_TOKEN=pat-local hubsync sync --base-url http://127.0.0.1:8080 \
       --object communications calls.csv
 
@@ -64,6 +75,8 @@ Flags:
 // emulatorOptions are the emulator's command-line settings.
 type emulatorOptions struct {
 	addr, token, scopeless string
+	tokenFile              string
+	allowRemote            bool
 	rate                   rateFlag
 	daily                  int
 	seedIDs                int64
@@ -79,8 +92,10 @@ type emulatorOptions struct {
 }
 
 func bindEmulatorFlags(fs *pflag.FlagSet, o *emulatorOptions) {
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; port 0 picks a free port")
-	fs.StringVar(&o.token, "token", "", "bearer `TOKEN` to accept (default: $HUBSPOT_ACCESS_TOKEN)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; port 0 picks a free port; a host other than loopback needs --allow-remote")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow an --addr that other machines can reach (every interface, or an address not on loopback)")
+	fs.StringVar(&o.token, "token", "", "bearer `TOKEN` to accept (default: a generated one, printed; never $HUBSPOT_ACCESS_TOKEN)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "read the bearer token to accept from `FILE`")
 	fs.StringVar(&o.scopeless, "scopeless-token", "", "a second `TOKEN` that authenticates but lacks the write scope (403 MISSING_SCOPES)")
 	fs.Var(&o.rate, "rate", "burst limit N/DURATION over a rolling window, e.g. 190/10s; 0 = off")
 	fs.IntVar(&o.daily, "daily", 0, "`N` requests allowed per UTC day; 0 = off")
@@ -106,8 +121,9 @@ func bindEmulatorFlags(fs *pflag.FlagSet, o *emulatorOptions) {
 
 // runEmulator runs "hubsync emulator" until ctx is cancelled. It returns 0
 // after a clean shutdown, 2 for a usage or configuration error and 1 when it
-// cannot listen.
-func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// cannot listen. getenv is only asked whether $HUBSPOT_ACCESS_TOKEN is set,
+// to say that it is not used.
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	o := emulatorOptions{rate: rateFlag{N: 100, Window: 10 * time.Second}}
 	fs := pflag.NewFlagSet("emulator", pflag.ContinueOnError)
 	fs.SortFlags = false
@@ -124,25 +140,32 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	var cfg emulator.Config
 	if err == nil {
-		cfg, err = o.config(os.Getenv)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "hubsync emulator: %v\nRun 'hubsync emulator --help' for the flags.\n", err)
-		return exitUsage
+		err = checkListenAddr(o.addr, o.allowRemote)
 	}
 	level := "info"
 	if o.verbose {
 		level = "debug"
 	}
-	log, err := newLogger("auto", level, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "hubsync emulator: %v\n", err)
+	log, lerr := newLogger("auto", level, stderr)
+	if lerr != nil {
+		fmt.Fprintf(stderr, "hubsync emulator: %v\n", lerr)
 		return exitUsage
 	}
 	defer func() { _ = log.Sync() }()
+	var cfg emulator.Config
+	if err == nil {
+		cfg, err = o.config(log)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hubsync emulator: %v\nRun 'hubsync emulator --help' for the flags.\n", err)
+		return exitUsage
+	}
 	cfg.Log = log
+	generated := cfg.Token == ""
+	if generated {
+		cfg.Token = generateToken()
+	}
 
 	srv, err := emulator.New(cfg)
 	if err != nil {
@@ -154,9 +177,19 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "hubsync emulator: %v\n", err)
 		return exitFatal
 	}
-	fmt.Fprintf(stdout, "listening on %s\n", url)
+	fmt.Fprintf(stdout, "listening on %s\n", listenURL(o.addr, url))
+	if generated {
+		fmt.Fprintf(stdout, "token %s\n", cfg.Token)
+	}
+	if host, _, _ := net.SplitHostPort(o.addr); !isLoopbackHost(host) {
+		log.Warn("the emulator can be reached from other machines (--allow-remote)", zap.String("addr", o.addr), zap.String("local_url", url))
+	}
+	if o.token == "" && o.tokenFile == "" && getenv("HUBSPOT_ACCESS_TOKEN") != "" {
+		log.Warn("HUBSPOT_ACCESS_TOKEN is set but not used: the emulator accepts only the token it printed (or --token, --token-file), never one from the environment")
+	}
 	log.Info("emulator ready", zap.String("url", url), zap.Stringer("rate", &o.rate), zap.Int("daily", o.daily),
-		zap.Int64("seed_ids", o.seedIDs), zap.String("result_order", o.order), zap.Bool("faults", o.faults != emulator.Faults{SlowDelay: o.faults.SlowDelay}))
+		zap.Int64("seed_ids", o.seedIDs), zap.String("result_order", o.order), zap.Bool("faults", o.faults != emulator.Faults{SlowDelay: o.faults.SlowDelay}),
+		zap.String("sync_with", "HUBSPOT_ACCESS_TOKEN=<its token> hubsync sync --base-url "+url+" --object TYPE FILE"))
 
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {
@@ -169,14 +202,18 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return exitOK
 }
 
-// config turns the options into an emulator configuration.
-func (o emulatorOptions) config(getenv func(string) string) (emulator.Config, error) {
+// config turns the options into an emulator configuration. Its Token is
+// empty when neither --token nor --token-file gives one.
+func (o emulatorOptions) config(log *zap.Logger) (emulator.Config, error) {
 	token := o.token
-	if token == "" {
-		token = strings.TrimSpace(getenv("HUBSPOT_ACCESS_TOKEN"))
-	}
-	if token == "" {
-		return emulator.Config{}, errors.New("no token: pass --token TOKEN or set HUBSPOT_ACCESS_TOKEN")
+	if o.tokenFile != "" {
+		if token != "" {
+			return emulator.Config{}, errors.New("pass --token or --token-file, not both")
+		}
+		var err error
+		if token, err = readTokenFile(o.tokenFile, log); err != nil {
+			return emulator.Config{}, err
+		}
 	}
 	order, err := emulator.ParseOrder(o.order)
 	if err != nil {

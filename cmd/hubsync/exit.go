@@ -16,7 +16,14 @@ const (
 	exitUsage       = 2 // usage or configuration error; nothing was sent
 	exitDeadLetters = 3 // finished; some records are in the dead-letter file
 	exitResumable   = 4 // stopped before the end; rerun the same command to carry on
+	exitNoRecords   = 5 // finished, but the input held no records: an export that failed may have left it empty
 )
+
+// errNoRecords ends a run whose input held no record at all (an empty or
+// blank file, a CSV header alone). It is not success: an export that
+// failed half-way often leaves just that. A resumed job whose records were
+// all settled by earlier runs held records, and is not this case.
+var errNoRecords = errors.New("the input held no records")
 
 // usageError is a mistake in the command line or configuration, found
 // before anything was sent.
@@ -34,6 +41,8 @@ func exitCode(err error, deadLettered int64) int {
 		return exitDeadLetters
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errNoRecords):
+		return exitNoRecords
 	case errors.As(err, &usage):
 		return exitUsage
 	case errors.Is(err, pipeline.ErrInterrupted), errors.As(err, &stop), errors.Is(err, context.Canceled):

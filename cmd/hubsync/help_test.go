@@ -38,3 +38,23 @@ func TestEveryFlagIsInTheReadme(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncHelpExplainsLimits checks that sync --help says what happens to
+// a record over --max-record-bytes and to a cell over HubSpot's cap on a
+// text property, and lists every exit status.
+func TestSyncHelpExplainsLimits(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run(context.Background(), []string{"sync", "--help"}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}); code != exitOK {
+		t.Fatalf("exit status %d", code)
+	}
+	help := strings.Join(strings.Fields(out.String()+errb.String()), " ")
+	for _, want := range []string{
+		"dead-lettered whole as RECORD_TOO_LARGE, never split into rows",
+		"HubSpot caps a text property at 65,536 characters",
+		"5 the input held no records",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("sync --help lacks %q", want)
+		}
+	}
+}

@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, e env) int {
 			case <-ctx.Done():
 			}
 		}()
-		return runEmulator(ctx, rest, e.stdout, e.stderr)
+		return runEmulator(ctx, rest, e.stdout, e.stderr, e.getenv)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "hubsync %s\n", version)
 		return exitOK

@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -131,26 +131,6 @@ func parseReserve(s string) (int, float64, error) {
 	return n, 0, nil
 }
 
-// readToken returns the access token from tokenFile when set, else from
-// $HUBSPOT_ACCESS_TOKEN. The error never contains the token.
-func readToken(tokenFile string, getenv func(string) string) (string, error) {
-	if tokenFile != "" {
-		b, err := os.ReadFile(tokenFile)
-		if err != nil {
-			return "", fmt.Errorf("read token file: %w", err)
-		}
-		tok := strings.TrimSpace(string(b))
-		if tok == "" {
-			return "", fmt.Errorf("token file %s is empty", tokenFile)
-		}
-		return tok, nil
-	}
-	if tok := strings.TrimSpace(getenv("HUBSPOT_ACCESS_TOKEN")); tok != "" {
-		return tok, nil
-	}
-	return "", errors.New("no access token: set HUBSPOT_ACCESS_TOKEN to a private app token, or pass --token-file FILE")
-}
-
 func inputFormat(flag, file string) (source.Format, error) {
 	if flag != "" {
 		return source.ParseFormat(flag)
@@ -160,7 +140,7 @@ func inputFormat(flag, file string) (source.Format, error) {
 
 // openReader returns a reader for f and, for CSV, the header to repeat in
 // the dead-letter file.
-func openReader(f *os.File, format source.Format, opts source.Options) (pipeline.Reader, []string, error) {
+func openReader(f io.ReadSeeker, format source.Format, opts source.Options) (pipeline.Reader, []string, error) {
 	if format == source.CSV {
 		r, err := source.NewCSV(f, opts)
 		if err != nil {
@@ -170,6 +150,20 @@ func openReader(f *os.File, format source.Format, opts source.Options) (pipeline
 	}
 	r, err := source.NewJSONL(f, opts)
 	return r, nil, err
+}
+
+// readerError is the error of a sync whose reader could not start on
+// file: a usage error (a bad header, say), unless a Ctrl-C stopped it or
+// the file is empty.
+func readerError(file string, err error) error {
+	err = fmt.Errorf("%s: %w", file, err)
+	switch {
+	case errors.Is(err, source.ErrNoHeader):
+		return fmt.Errorf("%w: %w", errNoRecords, err)
+	case errors.Is(err, pipeline.ErrInterrupted):
+		return err
+	}
+	return usageError{err}
 }
 
 // defaultDeadLetterPath is NAME.dead-letter.csv (or .jsonl) next to the

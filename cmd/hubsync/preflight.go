@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -158,10 +157,10 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 // dryRun reads the whole file through mapping, coercion and validation,
 // writes what would fail to a dead-letter file, sends no write, and prints
 // what the real run would do.
-func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
-	reader, header, err := openReader(f, pl.format, pl.readerOptions(source.Position{}))
+func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
+	reader, header, err := openReader(in, pl.format, pl.readerOptions(source.Position{}))
 	if err != nil {
-		return usageError{fmt.Errorf("%s: %w", pl.file, err)}
+		return readerError(pl.file, err)
 	}
 	mapper, err := preflight(ctx, client, pipeline.NewLimiter(0, 0), pl, header, log)
 	if err != nil {
@@ -194,6 +193,9 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, f *os.File, size
 		runErr = err
 	}
 	st := p.Stats()
+	if runErr == nil && st.Read.Load() == 0 {
+		runErr = errNoRecords
+	}
 	requests := st.Requests.Load()
 	fmt.Fprintf(e.stderr, "dry run of %s (nothing was sent), %s:\n", pl.file, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(e.stderr, "  records:  %d read, %d would be sent, %d would fail\n", st.Read.Load(), st.Applied.Load(), st.DeadLettered.Load())

@@ -36,6 +36,7 @@ type runReport struct {
 	DeadLetter     string             `json:"dead_letter"`
 	ExitStatus     int                `json:"exit_status"`
 	Error          string             `json:"error,omitempty"`
+	Warnings       []string           `json:"warnings,omitempty"` // what the run noticed that wants a look
 }
 
 // reportSettings are the run's settings. There is deliberately no token
@@ -82,7 +83,8 @@ type reportInput struct {
 	Err        error
 	// Token is only scrubbed from the error text, should an error ever
 	// quote it; it is never stored.
-	Token string
+	Token    string
+	Warnings []string
 }
 
 // newRunReport builds the report of a run.
@@ -105,6 +107,7 @@ func newRunReport(in reportInput) runReport {
 		Checkpoint:     in.Checkpoint,
 		DeadLetter:     in.DeadLetter,
 		ExitStatus:     in.ExitStatus,
+		Warnings:       in.Warnings,
 	}
 	if in.Format != 0 {
 		r.Format = in.Format.String()
@@ -209,6 +212,9 @@ func printSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  dead letters: %s, in %s\n", strings.Join(parts, ", "), r.DeadLetter)
 	}
 	fmt.Fprintf(w, "  checkpoint:   %s\n", r.Checkpoint)
+	for _, warning := range r.Warnings {
+		fmt.Fprintf(w, "  warning:      %s\n", warning)
+	}
 	switch r.ExitStatus {
 	case exitFatal:
 		fmt.Fprintf(w, "  next:         fix the cause, then run the same command again; it resumes from the checkpoint\n")
@@ -216,6 +222,8 @@ func printSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  next:         fix the records in %s, then sync that file\n", r.DeadLetter)
 	case exitResumable:
 		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
+	case exitNoRecords:
+		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
 	}
 }
 
@@ -231,6 +239,8 @@ func outcome(r runReport) string {
 		return "stopped before the end: " + firstLine
 	case exitUsage:
 		return "not started: " + firstLine
+	case exitNoRecords:
+		return "finished, but the input held no records"
 	}
 	return "stopped by an error: " + firstLine
 }

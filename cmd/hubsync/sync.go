@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -48,7 +47,8 @@ Examples:
 Exit status: 0 every record applied; 1 fatal error (bad token, missing scope,
 I/O error); 2 usage or configuration error, nothing sent; 3 finished, some
 records in the dead-letter file; 4 stopped before the end (interrupted, API
-unavailable, daily limit).
+unavailable, daily limit); 5 the input held no records (an empty file, or a
+CSV header alone: check the export that wrote it).
 
 Flags:
 `
@@ -86,7 +86,8 @@ func runSync(ctx context.Context, args []string, e env) int {
 	code := exitCode(err, res.deadLettered())
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed,
 		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
-		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token})
+		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
+		Warnings: res.warnings})
 	if opts.Report != "" {
 		if werr := writeReport(opts.Report, r); werr != nil {
 			fmt.Fprintf(e.stderr, "hubsync sync: write the report: %v\n", werr)
@@ -121,6 +122,7 @@ type syncResult struct {
 	checkpoint string
 	deadLetter string
 	token      string
+	warnings   []string // for the summary and the report
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
@@ -197,7 +199,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	res.format = pl.format
-	token, err := readToken(o.TokenFile, e.getenv)
+	token, err := readToken(o.TokenFile, e.getenv, log)
 	if err != nil {
 		return usageError{err}
 	}
@@ -206,17 +208,24 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return usageError{err}
 	}
-	f, err := os.Open(file)
+	f, err := openInput(file)
 	if err != nil {
-		return usageError{fmt.Errorf("open input: %w", err)}
+		return usageError{err}
 	}
 	defer f.Close()
 	fp, err := checkpoint.Fingerprint(f, file)
 	if err != nil {
 		return usageError{err}
 	}
+	in := inputRead(ctx, e.interrupt, f, fp)
+	defer func() {
+		if msg := inputChange(f, fp, !o.DryRun); msg != "" {
+			log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size), zap.String("detail", msg))
+			res.warnings = append(res.warnings, msg)
+		}
+	}()
 	if o.DryRun {
-		return dryRun(ctx, pl, client, f, fp.Size, e, log, res, progress)
+		return dryRun(ctx, pl, client, in, fp.Size, e, log, res, progress)
 	}
 	cpPath := o.Checkpoint
 	if cpPath == "" {
@@ -231,6 +240,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if errors.Is(err, errComplete) {
 		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
 			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
+		if j.state.Counts.Read == 0 {
+			return errNoRecords
+		}
 		return nil
 	}
 	if err != nil {
@@ -238,9 +250,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	res.resumed = resumed
 
-	reader, header, err := openReader(f, pl.format, pl.readerOptions(j.start()))
+	reader, header, err := openReader(in, pl.format, pl.readerOptions(j.start()))
 	if err != nil {
-		return usageError{fmt.Errorf("%s: %w", file, err)}
+		return readerError(file, err)
 	}
 	limiter := pipeline.NewLimiter(pl.rate.N, pl.rate.Window)
 	mapper, err := preflight(ctx, client, limiter, pl, header, log)
@@ -298,6 +310,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		runErr = fmt.Errorf("close dead-letter file: %w", err)
 	}
 	logSummary(log, p.Stats(), time.Since(start), dlPath)
+	if runErr == nil && j.counts().Read == 0 {
+		runErr = errNoRecords
+	}
 	if runErr != nil && exitCode(runErr, 0) == exitResumable {
 		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
 			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hubsync/hubsync/checkpoint"
+	"github.com/hubsync/hubsync/pipeline"
+)
+
+// openInput opens the input, which must be a regular file: a run
+// fingerprints it to resume, seeks in it, and reads it to a known size,
+// none of which a device, a FIFO or a directory allows (and reading
+// /dev/zero would never end).
+func openInput(path string) (*os.File, error) {
+	// Stat before opening: opening a FIFO would block until a writer came.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, fileKind(st.Mode()))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s is %s, not a regular file", path, fileKind(st.Mode()))
+		}
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	return f, nil
+}
+
+// drainGrace is how long after the first Ctrl-C the input may still be
+// read. The pipeline stops between records; only a reader caught inside
+// one very long line (which it skips without buffering) needs the input
+// itself to fail, and the grace leaves the pipeline its cleaner stop
+// otherwise.
+const drainGrace = time.Second
+
+// errStopReading is what reads of a stopped input return.
+var errStopReading = fmt.Errorf("stop reading the input: %w", pipeline.ErrInterrupted)
+
+// stoppableInput is the input as a sync's reader sees it: reads fail with
+// errStopReading once ctx is done, or grace (drainGrace) after drain is
+// closed.
+// It is not safe for concurrent use, as the readers it serves are not.
+type stoppableInput struct {
+	r         io.ReadSeeker
+	changed   func() bool // nil: the input cannot change
+	ctx       context.Context
+	drain     <-chan struct{}
+	grace     time.Duration
+	drainedAt time.Time // when a read first saw drain closed
+}
+
+func newStoppableInput(ctx context.Context, drain <-chan struct{}, r io.ReadSeeker) *stoppableInput {
+	return &stoppableInput{r: r, ctx: ctx, drain: drain, grace: drainGrace}
+}
+
+func (s *stoppableInput) Read(p []byte) (int, error) {
+	if err := s.stopped(); err != nil {
+		return 0, err
+	}
+	return s.r.Read(p)
+}
+
+func (s *stoppableInput) Seek(offset int64, whence int) (int64, error) {
+	return s.r.Seek(offset, whence)
+}
+
+// Changed reports whether the file under the input no longer has the size
+// and modification time it had when the run started (see changedSince).
+// It is meant for source.Options.Changed.
+func (s *stoppableInput) Changed() bool { return s.changed != nil && s.changed() }
+
+func (s *stoppableInput) stopped() error {
+	if s.ctx.Err() != nil {
+		return errStopReading
+	}
+	if s.drainedAt.IsZero() {
+		select {
+		case <-s.drain:
+			s.drainedAt = time.Now()
+		default:
+			return nil
+		}
+	}
+	if time.Since(s.drainedAt) >= s.grace {
+		return errStopReading
+	}
+	return nil
+}
+
+// inputRead is the input a run reads: no further than the size it had
+// when it was fingerprinted, so that what a writer appends meanwhile (an
+// export still running) is neither read nor taken for a complete last
+// record.
+func inputRead(ctx context.Context, drain <-chan struct{}, f *os.File, fp checkpoint.Input) *stoppableInput {
+	in := newStoppableInput(ctx, drain, io.NewSectionReader(f, 0, fp.Size))
+	in.changed = changedSince(f, fp)
+	return in
+}
+
+// changedSince returns a function that reports whether the open input f no
+// longer has the size and modification time fingerprinted in fp (or cannot
+// be checked). It is what source.Options.Changed asks before a last line
+// without a terminator is taken for a record.
+func changedSince(f *os.File, fp checkpoint.Input) func() bool {
+	return func() bool {
+		st, err := f.Stat()
+		return err != nil || st.Size() != fp.Size || !st.ModTime().UTC().Equal(fp.ModTime)
+	}
+}
+
+// inputChange describes how the open input f moved away from its
+// fingerprint fp while a run read it, or returns "" when it did not.
+// resumable tells whether the run keeps a checkpoint, which a rerun must
+// discard, since it is bound to the old size.
+func inputChange(f *os.File, fp checkpoint.Input, resumable bool) string {
+	if !changedSince(f, fp)() {
+		return ""
+	}
+	rerun := "rerun once the export has finished"
+	if resumable {
+		rerun = "rerun with --restart once the export has finished"
+	}
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the input could not be checked at the end of the run (%v); if it was still being written, %s", err, rerun)
+	case st.Size() > fp.Size:
+		return fmt.Sprintf("the input changed while it was read (%d bytes at the start, %d now): records past byte %d were not read; %s",
+			fp.Size, st.Size(), fp.Size, rerun)
+	}
+	return fmt.Sprintf("the input changed while it was read (%d bytes and modified %s at the start, %d bytes and modified %s now): records may be cut short or missing; %s",
+		fp.Size, fp.ModTime.Format(time.RFC3339Nano), st.Size(), st.ModTime().UTC().Format(time.RFC3339Nano), rerun)
+}
