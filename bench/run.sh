@@ -26,7 +26,7 @@ export HUBSPOT_ACCESS_TOKEN=bench-token
 
 # The emulator is the peer, not the subject: accept everything, store
 # nothing, and collect garbage rarely, so that it leaves the cores to hubsync.
-GOGC=400 "$WORK/hubsync" emulator --addr 127.0.0.1:0 --rate 0 --accept-all --seed-ids 10000000 >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
+GOGC=400 "$WORK/hubsync" emulator --addr 127.0.0.1:0 --rate 0 --accept-all --seed-ids 10000000 --token "$HUBSPOT_ACCESS_TOKEN" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
 emu=$!
 cleanup() { kill "$emu" 2>/dev/null || true; wait "$emu" 2>/dev/null || true; [ -n "$KEEP" ] || rm -rf "$WORK"; }
 trap cleanup EXIT

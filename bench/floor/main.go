@@ -7,8 +7,8 @@
 // What hubsync spends beyond this is reading, mapping, encoding, decoding
 // and bookkeeping.
 //
-//	GOGC=400 hubsync emulator --addr 127.0.0.1:8080 --rate 0 --accept-all --seed-ids 100 &
-//	HUBSPOT_ACCESS_TOKEN=… go run ./bench/floor -url http://127.0.0.1:8080
+//	GOGC=400 hubsync emulator --addr 127.0.0.1:8080 --rate 0 --accept-all --seed-ids 100 --token local-token &
+//	HUBSPOT_ACCESS_TOKEN=local-token go run ./bench/floor -url http://127.0.0.1:8080
 package main
 
 import (

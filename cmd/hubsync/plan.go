@@ -69,16 +69,18 @@ func newClient(o syncOptions, token string) (*sink.Client, error) {
 	})
 }
 
-// readerOptions are the source options of the plan, reading from start.
-// Empty CSV cells are kept as "" for the mapper, which applies --empty and
-// its per-property overrides; without a mapper (--no-preflight) the reader
+// readerOptions are the source options of the plan, reading in from
+// start; in answers whether the file changed while it was read. Empty CSV
+// cells are kept as "" for the mapper, which applies --empty and its
+// per-property overrides; without a mapper (--no-preflight) the reader
 // applies --empty itself.
-func (pl *plan) readerOptions(start source.Position) source.Options {
+func (pl *plan) readerOptions(in *stoppableInput, start source.Position) source.Options {
 	empty := source.EmptyClear
 	if pl.o.NoPreflight {
 		empty = pl.empty
 	}
-	return source.Options{IDColumn: pl.o.IDColumn, Empty: empty, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start}
+	return source.Options{IDColumn: pl.o.IDColumn, Empty: empty, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start,
+		Changed: in.Changed}
 }
 
 // pipelineConfig is the pipeline configuration of the plan.

@@ -158,7 +158,7 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 // writes what would fail to a dead-letter file, sends no write, and prints
 // what the real run would do.
 func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
-	reader, header, err := openReader(in, pl.format, pl.readerOptions(source.Position{}))
+	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, source.Position{}))
 	if err != nil {
 		return readerError(pl.file, err)
 	}

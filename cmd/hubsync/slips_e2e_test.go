@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/hubsync/hubsync/emulator"
+	"github.com/hubsync/hubsync/source"
 )
 
 // runLimited runs the binary like runHubsync, but kills it after timeout
@@ -231,61 +234,86 @@ func TestInterruptInsideLongLine(t *testing.T) {
 	}
 }
 
-// TestInputAppendedDuringRun appends rows, the last one without a line
-// end, to the input while a run reads it: the run must read no further
-// than the size it fingerprinted at the start, and say that the input
-// changed.
+// TestInputAppendedDuringRun appends to the input while a sync reads it, as
+// an export still being written would: nothing past the size fingerprinted
+// at start is read, a last line cut short is dead-lettered instead of sent,
+// and the run says that the input changed.
 func TestInputAppendedDuringRun(t *testing.T) {
-	srv, url := startEmulator(t, emulator.Config{SeedIDs: 10000, Faults: emulator.Faults{PSlow: 1, SlowDelay: 100 * time.Millisecond}})
-	dir := t.TempDir()
-	input := filepath.Join(dir, "in.csv")
-	var b strings.Builder
-	b.WriteString("id,hs_communication_body\n")
-	for i := 1; i <= 20; i++ {
-		fmt.Fprintf(&b, "%d,row %d\n", i, i)
+	tests := []struct {
+		name     string
+		tail     string // after rows 1..20, when the run starts
+		appended string // written once the first batch was sent
+		wantExit int
+		wantRead int64
+		wantDead string // the dead-letter file's code, if any
+	}{
+		{name: "after a complete line", appended: "3,APPENDED\n9999,PARTIAL-VAL",
+			wantExit: exitOK, wantRead: 20},
+		{name: "last line cut short", tail: "9999,PARTI", appended: "AL-VAL\n",
+			wantExit: exitDeadLetters, wantRead: 21, wantDead: source.CodeIncomplete},
 	}
-	if err := writeFile(input, b.String()); err != nil {
-		t.Fatal(err)
-	}
-	size := int64(b.Len())
-	report := filepath.Join(dir, "report.json")
-	cmd, stderr := startHubsync(t, "sync", "--base-url", url, "--object", "communications", "--log-format", "json",
-		"--batch-size", "1", "--workers", "1", "--rate", "0", "--report", report, input)
-	waitFor(t, 20*time.Second, "the first batch", func() bool { return srv.Stats().BatchRequests > 0 })
-	f, err := os.OpenFile(input, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString("3,APPENDED\n9999,PARTIAL-VAL"); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	code, _ := waitExit(t, cmd, 30*time.Second)
-	if code != exitOK {
-		t.Fatalf("exit status %d; stderr:\n%s", code, tail(stderr.String()))
-	}
-	if rec, ok := srv.Record("communications", "9999"); ok {
-		t.Errorf("record 9999 written from a row past the fingerprinted size: %v", rec)
-	}
-	if rec, _ := srv.Record("communications", "3"); rec["hs_communication_body"] != "row 3" {
-		t.Errorf("record 3 = %v, want the row of the file as it was at the start", rec)
-	}
-	want := fmt.Sprintf("records past byte %d were not read; rerun with --restart once the export has finished", size)
-	if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), `"the input changed while it was read"`) {
-		t.Errorf("stderr lacks the warning %q:\n%s", want, tail(stderr.String()))
-	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r runReport
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], want) {
-		t.Errorf("report warnings %q, want one holding %q", r.Warnings, want)
-	}
-	if r.Counts.Read != 20 {
-		t.Errorf("read %d records, want 20", r.Counts.Read)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, url := startEmulator(t, emulator.Config{SeedIDs: 10000, Faults: emulator.Faults{PSlow: 1, SlowDelay: 100 * time.Millisecond}})
+			dir := t.TempDir()
+			input := filepath.Join(dir, "in.csv")
+			var b strings.Builder
+			b.WriteString("id,hs_communication_body\n")
+			for i := 1; i <= 20; i++ {
+				fmt.Fprintf(&b, "%d,row %d\n", i, i)
+			}
+			b.WriteString(tt.tail)
+			if err := writeFile(input, b.String()); err != nil {
+				t.Fatal(err)
+			}
+			size := int64(b.Len())
+			report := filepath.Join(dir, "report.json")
+			cmd, stderr := startHubsync(t, "sync", "--base-url", url, "--object", "communications", "--log-format", "json",
+				"--batch-size", "1", "--workers", "1", "--rate", "0", "--report", report, input)
+			waitFor(t, 20*time.Second, "the first batch", func() bool { return srv.Stats().BatchRequests > 0 })
+			f, err := os.OpenFile(input, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteString(tt.appended); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			code, _ := waitExit(t, cmd, 30*time.Second)
+			if code != tt.wantExit {
+				t.Fatalf("exit status %d, want %d; stderr:\n%s", code, tt.wantExit, tail(stderr.String()))
+			}
+			if rec, ok := srv.Record("communications", "9999"); ok {
+				t.Errorf("record 9999 written from a row past the fingerprinted size or cut short: %v", rec)
+			}
+			if rec, _ := srv.Record("communications", "3"); rec["hs_communication_body"] != "row 3" {
+				t.Errorf("record 3 = %v, want the row of the file as it was at the start", rec)
+			}
+			want := fmt.Sprintf("records past byte %d were not read; rerun with --restart once the export has finished", size)
+			if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), `"the input changed while it was read"`) {
+				t.Errorf("stderr lacks the warning %q:\n%s", want, tail(stderr.String()))
+			}
+			data, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var r runReport
+			if err := json.Unmarshal(data, &r); err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], want) {
+				t.Errorf("report warnings %q, want one holding %q", r.Warnings, want)
+			}
+			if r.Counts.Read != tt.wantRead {
+				t.Errorf("read %d records, want %d", r.Counts.Read, tt.wantRead)
+			}
+			wantByCode := map[string]int64{}
+			if tt.wantDead != "" {
+				wantByCode[tt.wantDead] = 1
+			}
+			if diff := cmp.Diff(wantByCode, r.Counts.DeadByCode); diff != "" {
+				t.Errorf("dead letters by code (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -250,7 +250,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	res.resumed = resumed
 
-	reader, header, err := openReader(in, pl.format, pl.readerOptions(j.start()))
+	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, j.start()))
 	if err != nil {
 		return readerError(file, err)
 	}
