@@ -119,15 +119,41 @@ func Fingerprint(f *os.File, path string) (Input, error) {
 
 // Check reports why s cannot resume a job on input in with settings, or nil.
 func (s *State) Check(in Input, settings map[string]string) error {
+	if err := s.CheckInput(in); err != nil {
+		return err
+	}
+	return s.CheckSettings(settings)
+}
+
+// CheckInput reports why in is not the input s was written for, or nil.
+// The error wraps ErrInputChanged.
+func (s *State) CheckInput(in Input) error {
+	err := s.inputChange(in)
+	if err != nil {
+		return fmt.Errorf("%w (%v)", ErrInputChanged, err)
+	}
+	return nil
+}
+
+// ErrInputChanged means the input is not the file a checkpoint was written
+// for: another export at the same path, or the same one changed since.
+var ErrInputChanged = errors.New("the input has changed since the checkpoint was written")
+
+func (s *State) inputChange(in Input) error {
 	switch {
 	case s.Input.Size != in.Size:
-		return fmt.Errorf("the input has changed since the checkpoint was written (size %d, was %d)", in.Size, s.Input.Size)
+		return fmt.Errorf("size %d, was %d", in.Size, s.Input.Size)
 	case !s.Input.ModTime.Equal(in.ModTime):
-		return fmt.Errorf("the input has changed since the checkpoint was written (modified %s, was %s)",
-			in.ModTime.Format(time.RFC3339), s.Input.ModTime.Format(time.RFC3339))
+		return fmt.Errorf("modified %s, was %s", in.ModTime.Format(time.RFC3339), s.Input.ModTime.Format(time.RFC3339))
 	case s.Input.Head != in.Head:
-		return errors.New("the input has changed since the checkpoint was written (its first 64 KiB differ)")
+		return errors.New("its first 64 KiB differ")
 	}
+	return nil
+}
+
+// CheckSettings reports why settings are not those s was written with, or
+// nil.
+func (s *State) CheckSettings(settings map[string]string) error {
 	for k, v := range settings {
 		if old, ok := s.Settings[k]; !ok || old != v {
 			return fmt.Errorf("setting %s is %q, but the checkpoint was written with %q", k, v, old)
