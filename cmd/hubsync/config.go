@@ -36,6 +36,8 @@ type syncOptions struct {
 	LogLevel       string `yaml:"log_level"`
 	Progress       string `yaml:"progress"`
 	Report         string `yaml:"report"`
+	OnNewInput     string `yaml:"on_new_input"`  // refuse|restart: a new input over an unfinished job
+	KeepArchives   int    `yaml:"keep_archives"` // archived checkpoints and dead-letter files kept per job; 0 = all
 
 	// Mapping renames and drops columns, sets constants and tells how to
 	// read values (see package mapping). The flags below add to it.
@@ -61,6 +63,8 @@ func defaultSyncOptions() syncOptions {
 		LogFormat:      "auto",
 		LogLevel:       "info",
 		Progress:       "auto",
+		OnNewInput:     newInputRefuse,
+		KeepArchives:   defaultKeepArchives,
 	}
 }
 
@@ -159,5 +163,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Mapping.ThousandsSeparator, "thousands-separator", o.Mapping.ThousandsSeparator, "`SEP` between groups of three digits to strip from numbers, e.g. \",\" (default: none; a separator is an error)")
 	fs.StringVar(&o.Progress, "progress", o.Progress, "progress display, `auto|always|never`: a live bar on a terminal (auto) or always; otherwise a log line every 10 s")
 	fs.StringVar(&o.Report, "report", o.Report, "write a JSON report of the run to `FILE` at its end (counts, requests, timings, paths, exit status; no secrets)")
+	fs.StringVar(&o.OnNewInput, "on-new-input", o.OnNewInput, "when the input is a new file but the last job on it is unfinished, `refuse|restart`: stop with status 2, or archive the unfinished job and start the new file")
+	fs.IntVar(&o.KeepArchives, "keep-archives", o.KeepArchives, "keep the `N` newest archived checkpoints and dead-letter files of this job (FILE.prev-TIME), removing older ones; 0 keeps all")
 	fs.StringVar(&o.LogLevel, "log-level", o.LogLevel, "log `LEVEL`: debug, info, warn or error")
 }

@@ -24,6 +24,11 @@ type job struct {
 	stats     *pipeline.Stats // set once the pipeline exists
 	deadSize  func() int64    // bytes in the dead-letter file, fsynced when Save runs
 	deadLines map[int64]bool  // records dead-lettered beyond the watermark by an earlier run
+
+	// earlier is the job found in the checkpoint that this new one
+	// replaces, for the reason why; nil when there was none.
+	earlier *checkpoint.State
+	why     replaceReason
 }
 
 var _ pipeline.Progress = (*job)(nil)
@@ -32,26 +37,48 @@ var _ pipeline.Progress = (*job)(nil)
 var errComplete = errors.New("already complete")
 
 // openJob loads the checkpoint at path for input in with settings, or
-// starts a new job. restart discards an existing checkpoint.
-func openJob(path, deadLetterPath string, in checkpoint.Input, settings map[string]string, restart bool, command []string) (*job, bool, error) {
+// starts a new job. It only reads: a new job that replaces the one in the
+// checkpoint notes it in earlier, and archiveEarlier moves the old files
+// aside once the run is sure to start.
+//
+// A new job replaces the checkpoint's when restart is set, when the
+// checkpoint's job is finished and in is another file (tonight's export at
+// last night's path), and when its job is unfinished and in is another
+// file only if onNewInput is newInputRestart; otherwise that last case is
+// an *unfinishedJobError. The same input with other settings is refused as
+// ever: the checkpoint cannot say which records those settings would send
+// differently.
+func openJob(path, deadLetterPath string, in checkpoint.Input, settings map[string]string, restart bool, onNewInput string, command []string) (*job, bool, error) {
 	st, err := checkpoint.Load(path)
+	var why replaceReason
 	switch {
-	case errors.Is(err, checkpoint.ErrNotFound) || (err == nil && restart):
-		now := time.Now().UTC()
-		j := &job{path: path, state: checkpoint.State{
-			Version: checkpoint.Version, Input: in, Settings: settings,
-			Watermark: checkpoint.Pos{Line: 1}, DeadLetterPath: deadLetterPath, Command: command, StartedAt: now, UpdatedAt: now,
-		}}
-		j.prog = checkpoint.NewProgress(j.state.Watermark, nil)
-		return j, false, nil
+	case errors.Is(err, checkpoint.ErrNotFound):
 	case err != nil:
 		var corrupt *checkpoint.CorruptError
 		if errors.As(err, &corrupt) && restart {
 			return nil, false, fmt.Errorf("%w (with --restart, delete it yourself first: hubsync never removes a file it cannot read)", err)
 		}
 		return nil, false, err
+	case restart:
+		why = replaceRestart
+	case st.CheckInput(in) == nil:
+	case st.Complete:
+		why = replaceFinished
+	case onNewInput == newInputRestart:
+		why = replaceUnfinished
+	default:
+		return nil, false, &unfinishedJobError{path: path, state: st, changed: st.CheckInput(in)}
 	}
-	if err := st.Check(in, settings); err != nil {
+	if st == nil || why != replaceNone {
+		now := time.Now().UTC()
+		j := &job{path: path, state: checkpoint.State{
+			Version: checkpoint.Version, Input: in, Settings: settings,
+			Watermark: checkpoint.Pos{Line: 1}, DeadLetterPath: deadLetterPath, Command: command, StartedAt: now, UpdatedAt: now,
+		}, earlier: st, why: why}
+		j.prog = checkpoint.NewProgress(j.state.Watermark, nil)
+		return j, false, nil
+	}
+	if err := st.CheckSettings(settings); err != nil {
 		return nil, false, fmt.Errorf("cannot resume from checkpoint %s: %w; pass --restart to start over, or --checkpoint to use another file", path, err)
 	}
 	if st.Complete {

@@ -89,7 +89,7 @@ func BenchmarkResume1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			j, resumed, err := openJob(cp, st.DeadLetterPath, fp, pl.settings(), false, nil)
+			j, resumed, err := openJob(cp, st.DeadLetterPath, fp, pl.settings(), false, newInputRefuse, nil)
 			if err != nil || !resumed {
 				b.Fatalf("openJob: resumed %v, %v", resumed, err)
 			}

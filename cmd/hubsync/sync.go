@@ -195,6 +195,9 @@ type progressFunc func(stats *pipeline.Stats, total, from int64) (stop func())
 // syncFile runs one sync of file, filling in res as it goes.
 func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	pl, err := newPlan(o, file)
+	if err == nil {
+		err = checkJobOptions(o)
+	}
 	if err != nil {
 		return usageError{err}
 	}
@@ -225,6 +228,15 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		}
 	}()
 	if o.DryRun {
+		// A dry run keeps no checkpoint: it locks its own dead-letter file,
+		// and so may run beside the real job.
+		dryDL := dryRunDeadLetterPath(o, file, pl.format)
+		lock, err := lockJob(dryDL, log)
+		if err != nil {
+			return usageError{err}
+		}
+		defer lock.Close()
+		defer pruneDryRunArchives(dryDL, o.KeepArchives, log)
 		return dryRun(ctx, pl, client, in, fp.Size, e, log, res, progress)
 	}
 	cpPath := o.Checkpoint
@@ -236,7 +248,13 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		dlPath = defaultDeadLetterPath(file, pl.format)
 	}
 	res.checkpoint, res.deadLetter = cpPath, dlPath
-	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, append([]string{"hubsync", "sync"}, args...))
+	// Before the checkpoint is read or any file moved or written.
+	lock, err := lockJob(cpPath, log)
+	if err != nil {
+		return usageError{err}
+	}
+	defer lock.Close()
+	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, o.OnNewInput, append([]string{"hubsync", "sync"}, args...))
 	if errors.Is(err, errComplete) {
 		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
 			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
@@ -260,14 +278,8 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return err
 	}
 	if !resumed {
-		// A dead-letter file without a checkpoint that accounts for it is
-		// from another run; appending would mix the two.
-		moved, err := moveAside(dlPath)
-		if err != nil {
-			return usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
-		}
-		if moved != "" {
-			log.Warn("moved an earlier dead-letter file aside", zap.String("from", dlPath), zap.String("to", moved))
+		if err := j.archiveEarlier(dlPath, o.KeepArchives, log); err != nil {
+			return usageError{err}
 		}
 	}
 	deadLines, err := j.deadLettersSinceSave(dlPath, pl.format)

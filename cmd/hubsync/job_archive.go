@@ -1,0 +1,148 @@
+package main
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/checkpoint"
+	"github.com/hubsync/hubsync/sink/deadletter"
+	"github.com/hubsync/hubsync/source"
+)
+
+// What a run does when the input is a new file but the job in its
+// checkpoint is unfinished (--on-new-input).
+const (
+	newInputRefuse  = "refuse"  // stop with status 2: a person decides
+	newInputRestart = "restart" // archive the unfinished job, start the new file
+)
+
+// defaultKeepArchives is how many archived checkpoints and dead-letter
+// files of one job --keep-archives keeps: a week of nightly runs, enough to
+// look back over a long weekend, while a job run every night for a year
+// does not leave 365 of each behind.
+const defaultKeepArchives = 7
+
+// checkJobOptions checks --on-new-input and --keep-archives.
+func checkJobOptions(o syncOptions) error {
+	if o.OnNewInput != newInputRefuse && o.OnNewInput != newInputRestart {
+		return fmt.Errorf("--on-new-input %q: want refuse or restart", o.OnNewInput)
+	}
+	if o.KeepArchives < 0 {
+		return fmt.Errorf("--keep-archives %d: want a number of archives to keep, or 0 to keep them all", o.KeepArchives)
+	}
+	return nil
+}
+
+// lockJob takes the lock of the job whose checkpoint (or, for a dry run,
+// dead-letter file) is at path: path.lock. Where the system has no file
+// locks it warns and returns a nil lock.
+func lockJob(path string, log *zap.Logger) (*checkpoint.JobLock, error) {
+	l, err := checkpoint.Lock(path + ".lock")
+	if errors.Is(err, checkpoint.ErrLockUnsupported) {
+		log.Warn("cannot lock the job: make sure the scheduler never starts two runs of it at once", zap.Error(err))
+		return nil, nil
+	}
+	return l, err
+}
+
+// archiveName matches the names deadletter.MoveAside gives: the file's own
+// name, ".prev-", the time in UTC to the second, and "-N" for the Nth name
+// taken in the same second.
+var archiveName = regexp.MustCompile(`^\.prev-(\d{8}T\d{6}Z)(?:-([1-9][0-9]{0,3}))?$`)
+
+// archive moves the file at path aside (see deadletter.MoveAside), then
+// removes the oldest of its archives beyond keep (0 keeps all). It returns
+// the new name ("" when there was nothing to move) and the names removed.
+func archive(path string, keep int) (string, []string, error) {
+	moved, err := deadletter.MoveAside(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("archive %s: %w", path, err)
+	}
+	pruned, err := pruneArchives(path, keep)
+	return moved, pruned, err
+}
+
+// pruneArchives removes the oldest archives of path beyond the keep newest
+// (0 keeps all) and returns their names. Only regular files named exactly
+// as MoveAside names path's archives are candidates: hubsync never removes
+// a file it did not archive itself.
+func pruneArchives(path string, keep int) ([]string, error) {
+	if keep == 0 {
+		return nil, nil
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list archives of %s: %w", path, err)
+	}
+	type found struct {
+		name, time string
+		n          int
+	}
+	var all []found
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), base)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		m := archiveName.FindStringSubmatch(rest)
+		if m == nil {
+			continue
+		}
+		n := 1
+		if m[2] != "" {
+			n, _ = strconv.Atoi(m[2])
+		}
+		all = append(all, found{name: e.Name(), time: m[1], n: n})
+	}
+	if len(all) <= keep {
+		return nil, nil
+	}
+	// Newest first: the time, then the order of names within one second.
+	slices.SortFunc(all, func(a, b found) int {
+		return cmp.Or(strings.Compare(b.time, a.time), cmp.Compare(b.n, a.n))
+	})
+	var pruned []string
+	for _, f := range all[keep:] {
+		p := filepath.Join(dir, f.name)
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return pruned, fmt.Errorf("remove old archive: %w", err)
+		}
+		pruned = append(pruned, p)
+	}
+	return pruned, nil
+}
+
+// dryRunDeadLetterPath is where a dry run of file writes what would fail,
+// as dryRun names it.
+func dryRunDeadLetterPath(o syncOptions, file string, format source.Format) string {
+	if o.DeadLetter != "" {
+		return o.DeadLetter
+	}
+	return strings.Replace(defaultDeadLetterPath(file, format), ".dead-letter.", ".dry-run.dead-letter.", 1)
+}
+
+// pruneDryRunArchives removes the oldest dead-letter files that dry runs
+// moved aside beyond keep, saying so.
+func pruneDryRunArchives(path string, keep int, log *zap.Logger) {
+	pruned, err := pruneArchives(path, keep)
+	if err != nil {
+		log.Warn("cannot remove old archives of the dry run's dead-letter file", zap.Error(err))
+	}
+	if len(pruned) > 0 {
+		log.Info("removed old archives of the dry run's dead-letter file", zap.Strings("removed", pruned), zap.Int("keep_archives", keep))
+	}
+}
