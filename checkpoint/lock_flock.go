@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -50,6 +51,16 @@ func Lock(path string) (*JobLock, error) {
 		if now, err := os.Lstat(path); err != nil || !os.SameFile(info, now) {
 			f.Close()
 			continue
+		}
+		// A file of something else under the lock's name (a slip of
+		// --checkpoint) must not be overwritten.
+		b, err := io.ReadAll(io.LimitReader(f, 256))
+		if err == nil && len(b) > 0 && !strings.HasPrefix(string(b), "pid ") {
+			err = fmt.Errorf("%s exists and is not a hubsync lock file; move it away or choose another --checkpoint", path)
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock job: %w", err)
 		}
 		if err := f.Truncate(0); err != nil {
 			f.Close()

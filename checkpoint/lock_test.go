@@ -56,12 +56,17 @@ func TestLockRefusesOddFiles(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for name, path := range map[string]string{"symbolic link": link, "named pipe": fifo, "directory": dir} {
+	data := filepath.Join(dir, "data.lock")
+	os.WriteFile(data, []byte("id,name\n1,a\n"), 0o600)
+	for name, path := range map[string]string{"symbolic link": link, "named pipe": fifo, "directory": dir, "another file": data} {
 		t.Run(name, func(t *testing.T) {
 			l, err := Lock(path)
 			if err == nil {
 				l.Close()
 				t.Fatal("Lock took a lock on it")
+			}
+			if b, _ := os.ReadFile(data); string(b) != "id,name\n1,a\n" {
+				t.Errorf("Lock changed a file that is not a lock file: %q", b)
 			}
 		})
 	}

@@ -44,10 +44,18 @@ func checkJobOptions(o syncOptions) error {
 }
 
 // lockJob takes the lock of the job whose checkpoint (or, for a dry run,
-// dead-letter file) is at path: path.lock. Where the system has no file
-// locks it warns and returns a nil lock.
-func lockJob(path string, log *zap.Logger) (*checkpoint.JobLock, error) {
-	l, err := checkpoint.Lock(path + ".lock")
+// dead-letter file) is at path: path.lock, which must not be another file
+// of the sync. Where the system has no file locks it warns and returns a
+// nil lock.
+func lockJob(path string, o syncOptions, file string, log *zap.Logger) (*checkpoint.JobLock, error) {
+	lock := syncPath{what: "the job's lock file", flag: "--checkpoint", path: path + ".lock", output: true, explicit: o.Checkpoint != ""}
+	if o.DryRun {
+		lock.flag, lock.explicit = "--dead-letter", o.DeadLetter != ""
+	}
+	if err := checkSyncPaths(append(syncPaths(o, file), lock)); err != nil {
+		return nil, err
+	}
+	l, err := checkpoint.Lock(lock.path)
 	if errors.Is(err, checkpoint.ErrLockUnsupported) {
 		log.Warn("cannot lock the job: make sure the scheduler never starts two runs of it at once", zap.Error(err))
 		return nil, nil

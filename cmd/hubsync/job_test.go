@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/hubsync/hubsync/checkpoint"
 )
@@ -106,5 +109,30 @@ func TestJobOptionsFromConfig(t *testing.T) {
 	}
 	if o.OnNewInput != newInputRestart || o.KeepArchives != 3 {
 		t.Errorf("on_new_input %q, keep_archives %d; want restart, 3", o.OnNewInput, o.KeepArchives)
+	}
+}
+
+// TestLockJobRefusesAnotherFile: the lock file is the checkpoint's name
+// plus ".lock", which a --checkpoint slip can make the input's name. The
+// input must come out untouched.
+func TestLockJobRefusesAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	input := filepath.Join(dir, "calls.lock")
+	const content = "id,hs_communication_body\n1,hi\n"
+	if err := os.WriteFile(input, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := defaultSyncOptions()
+	o.Format, o.Checkpoint = "csv", filepath.Join(dir, "calls")
+	l, err := lockJob(o.Checkpoint, o, input, zap.NewNop())
+	if err == nil {
+		l.Close()
+		t.Fatal("lockJob locked the input")
+	}
+	if !strings.Contains(err.Error(), "--checkpoint") {
+		t.Errorf("error %q does not name the flag to change", err)
+	}
+	if b, _ := os.ReadFile(input); string(b) != content {
+		t.Errorf("the input changed: %q", b)
 	}
 }

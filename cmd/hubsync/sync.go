@@ -231,7 +231,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		// A dry run keeps no checkpoint: it locks its own dead-letter file,
 		// and so may run beside the real job.
 		dryDL := dryRunDeadLetterPath(o, file, pl.format)
-		lock, err := lockJob(dryDL, log)
+		lock, err := lockJob(dryDL, o, file, log)
 		if err != nil {
 			return usageError{err}
 		}
@@ -249,7 +249,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	}
 	res.checkpoint, res.deadLetter = cpPath, dlPath
 	// Before the checkpoint is read or any file moved or written.
-	lock, err := lockJob(cpPath, log)
+	lock, err := lockJob(cpPath, o, file, log)
 	if err != nil {
 		return usageError{err}
 	}
