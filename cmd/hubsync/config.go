@@ -142,7 +142,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Rate, "rate", o.Rate, "`N/DURATION`: never start more than N requests in any rolling DURATION (100/10s, 190/10s, 20/1s; 0 = no limit)")
 	fs.StringVar(&o.DeadLetter, "dead-letter", o.DeadLetter, "`FILE` for failed records (default: NAME.dead-letter.csv or .jsonl next to the input NAME.csv)")
 	fs.StringVar(&o.Checkpoint, "checkpoint", o.Checkpoint, "progress `FILE`, so that a rerun resumes (default: INPUT.checkpoint.json next to the input)")
-	fs.BoolVar(&o.Restart, "restart", o.Restart, "discard the checkpoint and start from the beginning (an existing dead-letter file is moved aside)")
+	fs.BoolVar(&o.Restart, "restart", o.Restart, "start the job over from the beginning: the checkpoint and the dead-letter file are archived (moved aside to FILE.prev-TIME), not deleted")
 	fs.StringVar(&o.DailyReserve, "daily-reserve", o.DailyReserve, "stop resumably before the account's daily requests left fall to `N|P%`: a count, or a percentage of the daily allowance, kept for other integrations")
 	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it")
 	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
