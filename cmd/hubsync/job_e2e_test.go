@@ -51,8 +51,9 @@ func archives(t *testing.T, path string) []string {
 // unfinished job is refused unless --on-new-input restart, and archives are
 // capped at --keep-archives.
 func TestNightlyWeek(t *testing.T) {
-	// Every answer takes 30 ms, so a night of 3,000 records lasts long
-	// enough to be stopped part way.
+	// Every answer takes 30 ms and one worker waits for each, so a night of
+	// 3,000 records (30 requests and more) lasts long enough to be stopped
+	// part way.
 	srv, url := startEmulator(t, emulator.Config{SeedIDs: 4000, Seed: 3,
 		Faults: emulator.Faults{PSlow: 1, SlowDelay: 30 * time.Millisecond}})
 	dir := t.TempDir()
@@ -67,7 +68,7 @@ func TestNightlyWeek(t *testing.T) {
 		putFile(t, p, "keep me\n")
 	}
 	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0",
-		"--workers", "2", "--keep-archives", "2", "--log-format", "json", filepath.Join(dir, "export.csv")}
+		"--workers", "1", "--keep-archives", "2", "--log-format", "json", filepath.Join(dir, "export.csv")}
 	withFlag := func(flags ...string) []string {
 		return append(append(slices.Clone(args[:len(args)-1]), flags...), args[len(args)-1])
 	}
@@ -209,7 +210,7 @@ func TestOneRunAtATime(t *testing.T) {
 				Faults: emulator.Faults{PSlow: 1, SlowDelay: 30 * time.Millisecond}})
 			dir := t.TempDir()
 			ds := generate(t, dir, "calls.csv", genOptions{rows: 3000, seedIDs: 4000, distinct: 2500, badEvery: 100, seed: 7})
-			args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "2", "--log-format", "json", ds.path}
+			args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "1", "--log-format", "json", ds.path}
 			cp, dl := ds.path+".checkpoint.json", filepath.Join(dir, "calls.dead-letter.csv")
 
 			first, errb := startSync(t, args...)
@@ -260,7 +261,7 @@ func TestDryRunLock(t *testing.T) {
 		Faults: emulator.Faults{PSlow: 1, SlowDelay: 30 * time.Millisecond}})
 	dir := t.TempDir()
 	ds := generate(t, dir, "calls.csv", genOptions{rows: 3000, seedIDs: 4000, distinct: 2500, badEvery: 100, seed: 8})
-	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "2", "--log-format", "json", ds.path}
+	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "1", "--log-format", "json", ds.path}
 	first, errb := startSync(t, args...)
 	defer first.Wait()
 	defer first.Process.Kill()
