@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
 
 	"go.uber.org/zap"
@@ -50,6 +52,12 @@ func (j *job) archiveEarlier(dlPath string, keep int, log *zap.Logger) error {
 	var cpMoved string
 	var pruned []string
 	if j.earlier != nil {
+		// The checkpoint may be a symbolic link (it is replaced by a
+		// rename, not written through); archiving one would move the link
+		// and leave its target behind.
+		if info, err := os.Lstat(j.path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("checkpoint %s is a symbolic link: hubsync archives only the file itself, so name that with --checkpoint", j.path)
+		}
 		moved, p, err := archive(j.path, keep)
 		if err != nil {
 			return err

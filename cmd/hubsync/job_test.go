@@ -136,3 +136,27 @@ func TestLockJobRefusesAnotherFile(t *testing.T) {
 		t.Errorf("the input changed: %q", b)
 	}
 }
+
+// TestArchiveEarlierRefusesLinkedCheckpoint: a new job over a checkpoint
+// that is a symbolic link stops with a message about the checkpoint, and
+// moves nothing.
+func TestArchiveEarlierRefusesLinkedCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.json")
+	cp := filepath.Join(dir, "export.csv.checkpoint.json")
+	st := &checkpoint.State{Version: checkpoint.Version, Watermark: checkpoint.Pos{Line: 1}, Complete: true}
+	if err := checkpoint.Save(target, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, cp); err != nil {
+		t.Fatal(err)
+	}
+	j := &job{path: cp, earlier: st, why: replaceRestart}
+	err := j.archiveEarlier(filepath.Join(dir, "export.dead-letter.csv"), 7, zap.NewNop())
+	if err == nil || !strings.Contains(err.Error(), "--checkpoint") {
+		t.Errorf("error %v, want one saying to name the file with --checkpoint", err)
+	}
+	if got, _ := filepath.Glob(filepath.Join(dir, "*.prev-*")); len(got) != 0 {
+		t.Errorf("moved %q", got)
+	}
+}
