@@ -30,6 +30,13 @@ const (
 	headerCorrelationID      = "X-HubSpot-Correlation-Id"
 )
 
+// maxRateInterval bounds the window a response may announce. HubSpot's
+// windows are one and ten seconds; a longer one comes from a broken or
+// hostile server (one answered 100,000,000,000 ms, which hubsync once
+// waited out for 115 days), and a minute is already as long as hubsync
+// waits after a 429 before it tries again.
+const maxRateInterval = time.Minute
+
 func parseRateLimit(h http.Header) RateLimit {
 	rl := RateLimit{
 		Max:            headerInt(h, headerRateMax),
@@ -38,7 +45,8 @@ func parseRateLimit(h http.Header) RateLimit {
 		DailyRemaining: headerInt(h, headerRateDailyRemaining),
 	}
 	if ms := headerInt(h, headerRateInterval); ms > 0 {
-		rl.Interval = time.Duration(ms) * time.Millisecond
+		// Clamped before the multiplication, which would overflow.
+		rl.Interval = time.Duration(min(ms, int(maxRateInterval/time.Millisecond))) * time.Millisecond
 	}
 	rl.Known = rl.Max >= 0 && rl.Remaining >= 0
 	return rl
