@@ -115,12 +115,13 @@ func (l *Limiter) free(i int) {
 	l.mu.Unlock()
 }
 
-// Pause holds back every new request for d, as after a 429 whose answer says
-// how long the window stays full.
+// Pause holds back every new request for d (at most a minute), as after a
+// 429 whose answer says how long the window stays full.
 func (l *Limiter) Pause(d time.Duration) {
 	if l.n == 0 || d <= 0 {
 		return
 	}
+	d = min(d, maxRateLimitWait)
 	l.mu.Lock()
 	if t := time.Now().Add(d); t.After(l.pausedTo) {
 		l.pausedTo = t
@@ -144,6 +145,7 @@ func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
 	if interval <= 0 {
 		interval = l.window
 	}
+	interval = min(interval, maxRateLimitWait) // a server may say anything
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if maxN > 0 && maxN < l.active && interval == l.window {

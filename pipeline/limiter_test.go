@@ -146,3 +146,32 @@ func TestLimiterObserveAdoptsSmallerMax(t *testing.T) {
 		t.Errorf("pace %v, want 10/s", got)
 	}
 }
+
+// TestLimiterBoundsServerWaits: neither a window nor a pause a server asks
+// for holds requests back for more than maxRateLimitWait.
+func TestLimiterBoundsServerWaits(t *testing.T) {
+	tests := []struct {
+		name  string
+		apply func(l *Limiter)
+	}{
+		{"window of 115 days", func(l *Limiter) { l.Observe(10, 0, 100000000000*time.Millisecond) }},
+		{"pause of a week", func(l *Limiter) { l.Pause(7 * 24 * time.Hour) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := NewLimiter(10, time.Second)
+			tt.apply(l)
+			limit := time.Now().Add(maxRateLimitWait)
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.pausedTo.After(limit) {
+				t.Errorf("paused until %v from now, want at most %v", time.Until(l.pausedTo).Round(time.Second), maxRateLimitWait)
+			}
+			for i, s := range l.slots {
+				if s.freeAt.After(limit) {
+					t.Errorf("slot %d held for %v, want at most %v", i, time.Until(s.freeAt).Round(time.Second), maxRateLimitWait)
+				}
+			}
+		})
+	}
+}

@@ -63,6 +63,17 @@ type Config struct {
 	// success for that long (default 1m), stop the run resumably.
 	MaxFailures int
 	MaxSilence  time.Duration
+	// MaxRateLimited stops the run resumably when HubSpot answered 429
+	// and no request succeeded for that long, or would not before the
+	// wait the 429 asks for is over (default 5m). It is longer than
+	// MaxSilence because a 429 is HubSpot working as designed: another
+	// app may fill the account's window for a while, and the window is
+	// at most ten seconds, so five minutes are thirty windows in which
+	// not one request got through, and still at least five tries when
+	// every 429 asks for the longest wait hubsync honours (a minute).
+	// Past that the budget is taken or the server is broken; either way
+	// a rerun later does better than a run that never ends.
+	MaxRateLimited time.Duration
 	// RejectStreak stops the run after that many batches in a row were
 	// rejected record by record (default 2; negative: never).
 	RejectStreak int
@@ -120,6 +131,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.MaxSilence == 0 {
 		c.MaxSilence = time.Minute
+	}
+	if c.MaxRateLimited == 0 {
+		c.MaxRateLimited = 5 * time.Minute
 	}
 	if c.RejectStreak == 0 {
 		c.RejectStreak = 2
@@ -187,7 +201,7 @@ func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *za
 	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard(),
 		halted: make(chan struct{})}
 	p.pace.lim = lim
-	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, lastSuccess: time.Now()}
+	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, maxLimited: cfg.MaxRateLimited, lastSuccess: time.Now()}
 	p.streak.limit = cfg.RejectStreak
 	return p, nil
 }

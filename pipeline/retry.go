@@ -69,6 +69,10 @@ func (p *Pipeline) send(ctx context.Context, b *batch, idx []int) (*sink.BatchRe
 		case sink.ClassRateLimit:
 			p.stats.RateLimited.Add(1)
 			wait := p.pace.limited(apiErr)
+			if reason := p.health.limited(wait); reason != "" {
+				p.halt(&StopError{Reason: "HubSpot keeps answering 429 (" + reason + ")", Err: err})
+				return nil, errHalted
+			}
 			p.log.Warn("rate limited, waiting", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
 				zap.Duration("wait", wait), zap.String("policy", apiErr.PolicyName), zap.Float64("pace_per_sec", p.limiter.Pace()),
 				zap.String("correlation_id", apiErr.CorrelationID))
@@ -145,10 +149,12 @@ func (p *Pipeline) backoff(attempt int) time.Duration {
 }
 
 // health decides when HubSpot is down rather than flaky: too many failed
-// attempts in a row across all workers, or no success for too long.
+// attempts in a row across all workers, or no success for too long; and
+// when 429s have gone on for too long to wait for.
 type health struct {
 	maxFailures int
 	maxSilence  time.Duration
+	maxLimited  time.Duration
 
 	mu          sync.Mutex
 	failures    int
@@ -184,7 +190,24 @@ func (h *health) failure() string {
 	return ""
 }
 
-// maxRateLimitWait caps the wait after one 429.
+// limited records a 429 after which the caller is to wait for wait, and
+// returns why the run should stop, or "" to go on: no success for
+// maxLimited, or none possible before the wait is over.
+func (h *health) limited(wait time.Duration) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	silent := time.Since(h.lastSuccess)
+	if silent+wait < h.maxLimited {
+		return ""
+	}
+	return fmt.Sprintf("no request succeeded for %s, and the next may not start for %s", silent.Round(100*time.Millisecond), wait.Round(100*time.Millisecond))
+}
+
+// maxRateLimitWait caps every wait a server can ask for: after one 429,
+// the window the limiter pauses for or holds slots for. HubSpot's windows
+// are one and ten seconds; a minute leaves room for a Retry-After (which
+// HubSpot does not document) and spares the run from waiting out whatever
+// a broken or hostile server says.
 const maxRateLimitWait = time.Minute
 
 // pacer lowers the limiter's pace when HubSpot answers 429 (the account's
@@ -217,6 +240,7 @@ func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	if window <= 0 {
 		window = 10 * time.Second
 	}
+	window = min(window, maxRateLimitWait)
 	wait := min((window/10)<<min(n-1, 6), window)
 	if e != nil && e.RetryAfter > 0 {
 		// Honoured, but capped: a burst window never needs more than a
