@@ -175,6 +175,9 @@ type Pipeline struct {
 	log     *zap.Logger
 	stats   Stats
 	guard   *keyGuard
+	// inFlight holds a token for each request on the wire (or waiting for
+	// the limiter): at most Workers.
+	inFlight chan struct{}
 
 	pace   pacer
 	health health
@@ -199,9 +202,9 @@ func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *za
 		return nil, err
 	}
 	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard(),
-		halted: make(chan struct{})}
+		inFlight: make(chan struct{}, cfg.Workers), halted: make(chan struct{})}
 	p.pace.lim = lim
-	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, maxLimited: cfg.MaxRateLimited, lastSuccess: time.Now()}
+	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, maxLimited: cfg.MaxRateLimited}
 	p.streak.limit = cfg.RejectStreak
 	return p, nil
 }
@@ -220,10 +223,17 @@ type item struct {
 type batch struct {
 	seq    uint64
 	items  []item          // sent to HubSpot
-	keys   []uint64        // items' keys (keyGuard.hash), held while in flight
+	keys   []uint64        // items' keys (keyGuard.hash), held until settled
 	failed []source.Record // failed to parse; go straight to the dead-letter file
 	start  int64           // offset where the batch begins: where the one before it ended
 	end    source.Position // where the input continues after the batch
+
+	// Set by the keyGuard, under its lock.
+	ready   chan struct{} // closed when no earlier batch with one of keys is left
+	blocked int           // earlier batches with one of keys still unsettled
+	next    []*batch      // later batches that wait for this one
+
+	started bool // a request for it was sent; set by its carrier
 }
 
 // failure says why one record of a batch goes to the dead-letter file.
@@ -247,13 +257,14 @@ type settled struct {
 func (p *Pipeline) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	p.health.success() // the silence clock starts now
+	p.health.start()
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *batch)
-	done := make(chan settled, p.cfg.Workers)
+	carriers := batchesPerWorker * p.cfg.Workers
+	done := make(chan settled, carriers)
 
 	var senders sync.WaitGroup
-	senders.Add(1 + p.cfg.Workers)
+	senders.Add(1 + carriers)
 	interrupted := false
 	g.Go(func() error {
 		defer senders.Done()
@@ -262,7 +273,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		interrupted, err = p.dispatch(gctx, work, done)
 		return err
 	})
-	for range p.cfg.Workers {
+	for range carriers {
 		g.Go(func() error {
 			defer senders.Done()
 			return p.work(gctx, work, done)
