@@ -3,10 +3,35 @@
 // record as applied or dead-lettered.
 //
 // Run owns every goroutine it starts and returns only after all have exited:
-// one dispatcher (reads, chunks, keeps rows for one record in order), a pool
-// of workers (errgroup; each sends a batch with retries and splits a rejected
-// batch to isolate its bad rows), and one committer, the single writer of the
-// dead-letter file. Channels are closed by their senders.
+// one dispatcher (reads, chunks), a fixed set of carriers (errgroup; each
+// takes one batch at a time, sends it with retries and splits a rejected
+// batch to isolate its bad rows), and one committer, the single writer of
+// the dead-letter file. Channels are closed by their senders.
+//
+// Three things gate a request, each for its own reason:
+//
+//   - The key guard keeps rows for one record in file order. The dispatcher
+//     queues every batch behind the earlier batches that hold one of its
+//     records, without blocking; a carrier sends a batch once those have
+//     settled. Later batches of other records go ahead of it.
+//   - Workers is the number of requests in flight: a carrier holds one of
+//     Workers places only for the time of one HTTP attempt, from waiting on
+//     the limiter to deciding what the answer means. A batch waiting out a
+//     backoff holds none, so one failing batch never idles a worker; there
+//     are four carriers per worker so that the places stay busy while
+//     batches wait for a retry or for an earlier batch with their records,
+//     and that many batches bound what the run holds in memory.
+//   - The Limiter alone decides the rate: the rolling window, and the pace
+//     lowered after a 429.
+//
+// Whatever slows the whole run down is global: a 429 pauses the limiter for
+// every carrier, and failures in a row across all carriers (HubSpot down)
+// stop the run. A lone failure while others succeed is retried at once; a
+// batch that fails again backs off by itself.
+//
+// Batches settle in any order. The committer hands each to Progress, which
+// saves only the contiguous prefix of settled batches (plus the spans
+// beyond it), so a crash never skips a batch still in flight.
 package pipeline
 
 import (
