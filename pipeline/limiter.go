@@ -188,8 +188,9 @@ func (l *Limiter) Pace() float64 {
 	return float64(l.pace.Limit())
 }
 
-// SetPace changes the pace, clamped to (0, n/window]: the rolling window
-// stays the hard ceiling whatever the pace.
+// SetPace changes the pace, clamped to the ceiling n/window (the rolling
+// window stays the hard limit whatever the pace) and to a floor of a
+// hundredth of it, or one request a minute if that is more.
 func (l *Limiter) SetPace(perSecond float64) {
 	if l.n == 0 {
 		return
@@ -197,7 +198,9 @@ func (l *Limiter) SetPace(perSecond float64) {
 	l.mu.Lock()
 	ceiling := float64(l.active) / l.window.Seconds()
 	l.mu.Unlock()
-	floor := ceiling / 100
+	// Never slower than a request per maxRateLimitWait: a run that must
+	// wait longer is better stopped, which only a request can tell.
+	floor := min(max(ceiling/100, 1/maxRateLimitWait.Seconds()), ceiling)
 	l.pace.SetLimit(rate.Limit(min(max(perSecond, floor), ceiling)))
 }
 

@@ -157,6 +157,14 @@ func TestLimiterBoundsServerWaits(t *testing.T) {
 		{"window of 115 days", func(l *Limiter) { l.Observe(10, 0, 100000000000*time.Millisecond) }},
 		{"pause of a week", func(l *Limiter) { l.Pause(7 * 24 * time.Hour) }},
 	}
+	t.Run("pace after endless 429s", func(t *testing.T) {
+		l := NewLimiter(10, 10*time.Second)
+		l.Observe(1, -1, 10*time.Second) // a server that says one request per window
+		l.SetPace(0)
+		if got, floor := l.Pace(), 1/maxRateLimitWait.Seconds(); got < floor {
+			t.Errorf("pace %v requests/s: one request every %.0fs, want at least one every %v", got, 1/got, maxRateLimitWait)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := NewLimiter(10, time.Second)
