@@ -144,8 +144,9 @@ func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
 	}
 	if interval <= 0 {
 		interval = l.window
+	} else {
+		interval = min(interval, maxWindow) // a server may say anything
 	}
-	interval = min(interval, maxRateLimitWait) // a server may say anything
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if maxN > 0 && maxN < l.active && interval == l.window {

@@ -147,8 +147,10 @@ func TestLimiterObserveAdoptsSmallerMax(t *testing.T) {
 	}
 }
 
-// TestLimiterBoundsServerWaits: neither a window nor a pause a server asks
-// for holds requests back for more than maxRateLimitWait.
+// TestLimiterBoundsServerWaits: a window a server announces holds slots
+// for at most maxWindow, a pause it asks for lasts at most
+// maxRateLimitWait, and the pace never falls below a request per
+// maxRateLimitWait.
 func TestLimiterBoundsServerWaits(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -169,15 +171,15 @@ func TestLimiterBoundsServerWaits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := NewLimiter(10, time.Second)
 			tt.apply(l)
-			limit := time.Now().Add(maxRateLimitWait)
+			now := time.Now()
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			if l.pausedTo.After(limit) {
+			if l.pausedTo.After(now.Add(maxRateLimitWait)) {
 				t.Errorf("paused until %v from now, want at most %v", time.Until(l.pausedTo).Round(time.Second), maxRateLimitWait)
 			}
 			for i, s := range l.slots {
-				if s.freeAt.After(limit) {
-					t.Errorf("slot %d held for %v, want at most %v", i, time.Until(s.freeAt).Round(time.Second), maxRateLimitWait)
+				if s.freeAt.After(now.Add(maxWindow)) {
+					t.Errorf("slot %d held for %v, want at most %v", i, time.Until(s.freeAt).Round(time.Second), maxWindow)
 				}
 			}
 		})

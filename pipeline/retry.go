@@ -268,11 +268,17 @@ func (h *health) limited(wait time.Duration) string {
 }
 
 // maxRateLimitWait caps every wait a server can ask for: after one 429,
-// the window the limiter pauses for or holds slots for. HubSpot's windows
+// and the pause of the limiter. HubSpot's windows
 // are one and ten seconds; a minute leaves room for a Retry-After (which
 // HubSpot does not document) and spares the run from waiting out whatever
 // a broken or hostile server says.
 const maxRateLimitWait = time.Minute
+
+// maxWindow caps the rolling window a server announces. HubSpot's are one
+// and ten seconds; taking a longer one for ten seconds costs at worst a few
+// more 429s, which the pacer answers, while trusting it could stall the run
+// (a server announced 115 days).
+const maxWindow = 10 * time.Second
 
 // pacer lowers the limiter's pace when HubSpot answers 429 (the account's
 // budget is shared with other apps, so the configured rate may be more than
@@ -299,7 +305,7 @@ func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	}
 	_, window := pc.lim.Limit()
 	if e != nil && e.RateLimit.Interval > 0 {
-		window = e.RateLimit.Interval
+		window = min(e.RateLimit.Interval, maxWindow)
 	}
 	if window <= 0 {
 		window = 10 * time.Second

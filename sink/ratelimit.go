@@ -32,10 +32,10 @@ const (
 
 // maxRateInterval bounds the window a response may announce. HubSpot's
 // windows are one and ten seconds; a longer one comes from a broken or
-// hostile server (one answered 100,000,000,000 ms, which hubsync once
-// waited out for 115 days), and a minute is already as long as hubsync
-// waits after a 429 before it tries again.
-const maxRateInterval = time.Minute
+// hostile server (one announced 100,000,000,000 ms, which hubsync once
+// waited out for 115 days). Taking it for ten seconds costs at worst a few
+// more 429s, which the caller's pacing answers.
+const maxRateInterval = 10 * time.Second
 
 func parseRateLimit(h http.Header) RateLimit {
 	rl := RateLimit{
