@@ -48,7 +48,7 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 					unsaved = true
 				}
 			}
-			p.guard.release(s.b.keys)
+			p.guard.release(s.b)
 		case <-tick.C:
 			if failed != nil || (!unsaved && !deadWritten) {
 				continue

@@ -12,8 +12,9 @@ import (
 	"github.com/hubsync/hubsync/source"
 )
 
-// dispatch reads the input, groups records into batches and hands each
-// batch to the workers once no batch in flight holds one of its records.
+// dispatch reads the input, groups records into batches, queues each batch
+// behind the earlier ones that hold one of its records (keyGuard) and hands
+// it to a carrier.
 // Records that failed to parse ride along in the batch read around them, so
 // that every batch is a contiguous run of the file; a batch of nothing but
 // such records goes straight to the committer. It reports whether Drain
@@ -49,20 +50,18 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		for i := range items {
 			b.keys[i] = items[i].key
 		}
-		if err := p.guard.acquire(ctx, b.keys); err != nil {
-			return err
-		}
+		p.guard.enqueue(b)
 		select {
 		case work <- b:
 			return nil
 		case <-ctx.Done():
-			p.guard.release(b.keys)
+			p.guard.release(b)
 			return ctx.Err()
 		case <-p.cfg.Drain:
-			p.guard.release(b.keys)
+			p.guard.release(b)
 			return errStopping
 		case <-p.halted:
-			p.guard.release(b.keys)
+			p.guard.release(b)
 			return errStopping
 		}
 	}

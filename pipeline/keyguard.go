@@ -1,85 +1,81 @@
 package pipeline
 
 import (
-	"context"
 	"hash/maphash"
 	"strings"
 	"sync"
 )
 
 // keyGuard keeps rows for one record in file order across concurrent
-// batches: a batch may start only when no batch still in flight holds any of
-// its keys. The chunker already keeps a key out of two places in one batch,
-// so this only ever makes a later batch wait for an earlier one.
+// batches: a batch may be sent only once every earlier batch that shares a
+// record with it has settled. It waits for those alone; later batches of
+// other records go ahead of it. The chunker already keeps a key out of two
+// places in one batch.
+//
+// The dispatcher enqueues every batch in file order, which never blocks: a
+// batch is linked behind the last batch enqueued with each of its keys (a
+// queue per key, kept as links between batches) and is ready once all those
+// have been released. The earliest batch not yet settled is always ready, so
+// batches in progress never wait for each other in a circle.
 //
 // Keys are held by a 64-bit hash: two keys with the same hash, which is
 // vanishingly rare, only make a batch wait for another, never the reverse.
 //
-// It is safe for concurrent use: the dispatcher acquires, the committer
-// releases once a batch is settled.
+// It is safe for concurrent use: the dispatcher enqueues, the committer
+// (or a worker that drops a batch) releases.
 type keyGuard struct {
-	seed    maphash.Seed
-	mu      sync.Mutex
-	held    map[uint64]struct{}
-	changed chan struct{} // closed and replaced on every release
+	seed maphash.Seed
+	mu   sync.Mutex
+	last map[uint64]*batch // for each key of a batch not yet released: the last such batch enqueued
 }
 
 func newKeyGuard() *keyGuard {
-	return &keyGuard{seed: maphash.MakeSeed(), held: make(map[uint64]struct{}), changed: make(chan struct{})}
+	return &keyGuard{seed: maphash.MakeSeed(), last: make(map[uint64]*batch)}
 }
 
 // hash is the form in which the guard holds key.
 func (g *keyGuard) hash(key string) uint64 { return maphash.String(g.seed, key) }
 
-// acquire blocks until none of keys is held, then holds them all. keys
-// must be distinct, as a batch's are.
-func (g *keyGuard) acquire(ctx context.Context, keys []uint64) error {
-	for {
-		g.mu.Lock()
-		n := g.hold(keys)
-		if n == len(keys) {
-			g.mu.Unlock()
-			return nil
+// enqueue puts b, whose keys must be distinct, behind every batch enqueued
+// before it with one of its keys. b.ready is closed once none is left.
+// Batches must be enqueued in file order.
+func (g *keyGuard) enqueue(b *batch) {
+	b.ready = make(chan struct{})
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, k := range b.keys {
+		if prev := g.last[k]; prev != nil {
+			prev.next = append(prev.next, b)
+			b.blocked++
 		}
-		for _, k := range keys[:n] { // keys[n] is another batch's
-			delete(g.held, k)
-		}
-		changed := g.changed
-		g.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-changed:
-		}
+		g.last[k] = b
+	}
+	if b.blocked == 0 {
+		close(b.ready)
 	}
 }
 
-// hold holds keys in turn until one is already held, and returns how many
-// it held. A key that was held leaves the map as large as it was, which
-// spares looking each key up before adding it.
-func (g *keyGuard) hold(keys []uint64) int {
-	for i, k := range keys {
-		n := len(g.held)
-		g.held[k] = struct{}{}
-		if len(g.held) == n {
-			return i
-		}
-	}
-	return len(keys)
-}
-
-// release frees keys held by a settled batch.
-func (g *keyGuard) release(keys []uint64) {
-	if len(keys) == 0 {
+// release removes b, settled or never to be sent, and readies the batches
+// that waited for it alone. A batch that was not ready must have no batch
+// enqueued after it (the dispatcher giving up on the batch it was handing
+// over): one behind it could otherwise overtake a batch b waited for.
+func (g *keyGuard) release(b *batch) {
+	if len(b.keys) == 0 {
 		return
 	}
 	g.mu.Lock()
-	for _, k := range keys {
-		delete(g.held, k)
+	defer g.mu.Unlock()
+	for _, k := range b.keys {
+		if g.last[k] == b {
+			delete(g.last, k)
+		}
 	}
-	close(g.changed)
-	g.changed = make(chan struct{})
-	g.mu.Unlock()
+	for _, n := range b.next {
+		if n.blocked--; n.blocked == 0 {
+			close(n.ready)
+		}
+	}
+	b.next = nil
 }
 
 // recordKey is the key under which HubSpot may see two inputs as one record.

@@ -1,56 +1,53 @@
 package pipeline
 
 import (
-	"context"
 	"testing"
-	"time"
 )
 
-// TestKeyGuard: a batch holding a key makes a later batch with that key
-// wait until it is released; batches with other keys go at once.
+// TestKeyGuard: a batch waits for the earlier batches that share one of its
+// keys, and for those alone; a batch behind it with the same key waits for
+// it too, even when the batch it waited for is gone.
 func TestKeyGuard(t *testing.T) {
 	g := newKeyGuard()
-	hashes := func(keys ...string) []uint64 {
-		h := make([]uint64, len(keys))
+	newBatch := func(keys ...string) *batch {
+		b := &batch{keys: make([]uint64, len(keys))}
 		for i, k := range keys {
-			h[i] = g.hash(k)
+			b.keys[i] = g.hash(k)
 		}
-		return h
+		g.enqueue(b)
+		return b
 	}
-	ctx := context.Background()
-	first := hashes("1", "2", "3")
-	if err := g.acquire(ctx, first); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.acquire(ctx, hashes("4", "5")); err != nil {
-		t.Fatalf("disjoint keys: %v", err)
-	}
-	got := make(chan error, 1)
-	go func() { got <- g.acquire(ctx, hashes("6", "2")) }()
-	select {
-	case err := <-got:
-		t.Fatalf("acquired a held key (err %v)", err)
-	case <-time.After(50 * time.Millisecond):
-	}
-	g.mu.Lock()
-	_, held := g.held[g.hash("6")]
-	g.mu.Unlock()
-	if held {
-		t.Error("a batch waiting for a held key holds its other keys")
-	}
-	g.release(first)
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
+	isReady := func(b *batch) bool {
+		select {
+		case <-b.ready:
+			return true
+		default:
+			return false
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("still waiting after the key was released")
 	}
-
-	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel()
-	if err := g.acquire(short, hashes("2")); err != context.DeadlineExceeded {
-		t.Errorf("acquire of a held key until the deadline: %v, want DeadlineExceeded", err)
+	a := newBatch("1", "2", "3")
+	b := newBatch("4", "2")      // waits for a
+	c := newBatch("5", "6")      // other keys: goes at once
+	d := newBatch("4", "7")      // waits for b, whose key 4 it shares
+	e := newBatch("2", "3", "8") // waits for a (twice) and b
+	want := func(step string, wantReady ...bool) {
+		t.Helper()
+		for i, x := range []*batch{a, b, c, d, e} {
+			if got := isReady(x); got != wantReady[i] {
+				t.Errorf("%s: batch %c ready = %v, want %v", step, 'a'+i, got, wantReady[i])
+			}
+		}
+	}
+	want("enqueued", true, false, true, false, false)
+	g.release(c)
+	want("c released", true, false, true, false, false)
+	g.release(a)
+	want("a released", true, true, true, false, false)
+	g.release(b)
+	want("b released", true, true, true, true, true)
+	g.release(d)
+	g.release(e)
+	if len(g.last) != 0 {
+		t.Errorf("%d keys still held after every batch was released", len(g.last))
 	}
 }

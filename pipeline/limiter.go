@@ -115,12 +115,13 @@ func (l *Limiter) free(i int) {
 	l.mu.Unlock()
 }
 
-// Pause holds back every new request for d, as after a 429 whose answer says
-// how long the window stays full.
+// Pause holds back every new request for d (at most a minute), as after a
+// 429 whose answer says how long the window stays full.
 func (l *Limiter) Pause(d time.Duration) {
 	if l.n == 0 || d <= 0 {
 		return
 	}
+	d = min(d, maxRateLimitWait)
 	l.mu.Lock()
 	if t := time.Now().Add(d); t.After(l.pausedTo) {
 		l.pausedTo = t
@@ -143,6 +144,8 @@ func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
 	}
 	if interval <= 0 {
 		interval = l.window
+	} else {
+		interval = min(interval, maxWindow) // a server may say anything
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -186,8 +189,9 @@ func (l *Limiter) Pace() float64 {
 	return float64(l.pace.Limit())
 }
 
-// SetPace changes the pace, clamped to (0, n/window]: the rolling window
-// stays the hard ceiling whatever the pace.
+// SetPace changes the pace, clamped to the ceiling n/window (the rolling
+// window stays the hard limit whatever the pace) and to a floor of a
+// hundredth of it, or one request a minute if that is more.
 func (l *Limiter) SetPace(perSecond float64) {
 	if l.n == 0 {
 		return
@@ -195,7 +199,9 @@ func (l *Limiter) SetPace(perSecond float64) {
 	l.mu.Lock()
 	ceiling := float64(l.active) / l.window.Seconds()
 	l.mu.Unlock()
-	floor := ceiling / 100
+	// Never slower than a request per maxRateLimitWait: a run that must
+	// wait longer is better stopped, which only a request can tell.
+	floor := min(max(ceiling/100, 1/maxRateLimitWait.Seconds()), ceiling)
 	l.pace.SetLimit(rate.Limit(min(max(perSecond, floor), ceiling)))
 }
 

@@ -146,3 +146,42 @@ func TestLimiterObserveAdoptsSmallerMax(t *testing.T) {
 		t.Errorf("pace %v, want 10/s", got)
 	}
 }
+
+// TestLimiterBoundsServerWaits: a window a server announces holds slots
+// for at most maxWindow, a pause it asks for lasts at most
+// maxRateLimitWait, and the pace never falls below a request per
+// maxRateLimitWait.
+func TestLimiterBoundsServerWaits(t *testing.T) {
+	tests := []struct {
+		name  string
+		apply func(l *Limiter)
+	}{
+		{"window of 115 days", func(l *Limiter) { l.Observe(10, 0, 100000000000*time.Millisecond) }},
+		{"pause of a week", func(l *Limiter) { l.Pause(7 * 24 * time.Hour) }},
+	}
+	t.Run("pace after endless 429s", func(t *testing.T) {
+		l := NewLimiter(10, 10*time.Second)
+		l.Observe(1, -1, 10*time.Second) // a server that says one request per window
+		l.SetPace(0)
+		if got, floor := l.Pace(), 1/maxRateLimitWait.Seconds(); got < floor {
+			t.Errorf("pace %v requests/s: one request every %.0fs, want at least one every %v", got, 1/got, maxRateLimitWait)
+		}
+	})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := NewLimiter(10, time.Second)
+			tt.apply(l)
+			now := time.Now()
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.pausedTo.After(now.Add(maxRateLimitWait)) {
+				t.Errorf("paused until %v from now, want at most %v", time.Until(l.pausedTo).Round(time.Second), maxRateLimitWait)
+			}
+			for i, s := range l.slots {
+				if s.freeAt.After(now.Add(maxWindow)) {
+					t.Errorf("slot %d held for %v, want at most %v", i, time.Until(s.freeAt).Round(time.Second), maxWindow)
+				}
+			}
+		})
+	}
+}

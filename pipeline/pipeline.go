@@ -3,10 +3,35 @@
 // record as applied or dead-lettered.
 //
 // Run owns every goroutine it starts and returns only after all have exited:
-// one dispatcher (reads, chunks, keeps rows for one record in order), a pool
-// of workers (errgroup; each sends a batch with retries and splits a rejected
-// batch to isolate its bad rows), and one committer, the single writer of the
-// dead-letter file. Channels are closed by their senders.
+// one dispatcher (reads, chunks), a fixed set of carriers (errgroup; each
+// takes one batch at a time, sends it with retries and splits a rejected
+// batch to isolate its bad rows), and one committer, the single writer of
+// the dead-letter file. Channels are closed by their senders.
+//
+// Three things gate a request, each for its own reason:
+//
+//   - The key guard keeps rows for one record in file order. The dispatcher
+//     queues every batch behind the earlier batches that hold one of its
+//     records, without blocking; a carrier sends a batch once those have
+//     settled. Later batches of other records go ahead of it.
+//   - Workers is the number of requests in flight: a carrier holds one of
+//     Workers places only for the time of one HTTP attempt, from waiting on
+//     the limiter to deciding what the answer means. A batch waiting out a
+//     backoff holds none, so one failing batch never idles a worker; there
+//     are four carriers per worker so that the places stay busy while
+//     batches wait for a retry or for an earlier batch with their records,
+//     and that many batches bound what the run holds in memory.
+//   - The Limiter alone decides the rate: the rolling window, and the pace
+//     lowered after a 429.
+//
+// Whatever slows the whole run down is global: a 429 pauses the limiter for
+// every carrier, and failures in a row across all carriers (HubSpot down)
+// stop the run. A lone failure while others succeed is retried at once; a
+// batch that fails again backs off by itself.
+//
+// Batches settle in any order. The committer hands each to Progress, which
+// saves only the contiguous prefix of settled batches (plus the spans
+// beyond it), so a crash never skips a batch still in flight.
 package pipeline
 
 import (
@@ -63,6 +88,17 @@ type Config struct {
 	// success for that long (default 1m), stop the run resumably.
 	MaxFailures int
 	MaxSilence  time.Duration
+	// MaxRateLimited stops the run resumably when HubSpot answered 429
+	// and no request succeeded for that long, or would not before the
+	// wait the 429 asks for is over (default 5m). It is longer than
+	// MaxSilence because a 429 is HubSpot working as designed: another
+	// app may fill the account's window for a while, and the window is
+	// at most ten seconds, so five minutes are thirty windows in which
+	// not one request got through, and still at least five tries when
+	// every 429 asks for the longest wait hubsync honours (a minute).
+	// Past that the budget is taken or the server is broken; either way
+	// a rerun later does better than a run that never ends.
+	MaxRateLimited time.Duration
 	// RejectStreak stops the run after that many batches in a row were
 	// rejected record by record (default 2; negative: never).
 	RejectStreak int
@@ -121,6 +157,9 @@ func (c *Config) setDefaults() error {
 	if c.MaxSilence == 0 {
 		c.MaxSilence = time.Minute
 	}
+	if c.MaxRateLimited == 0 {
+		c.MaxRateLimited = 5 * time.Minute
+	}
 	if c.RejectStreak == 0 {
 		c.RejectStreak = 2
 	}
@@ -161,6 +200,9 @@ type Pipeline struct {
 	log     *zap.Logger
 	stats   Stats
 	guard   *keyGuard
+	// inFlight holds a token for each request on the wire (or waiting for
+	// the limiter): at most Workers.
+	inFlight chan struct{}
 
 	pace   pacer
 	health health
@@ -185,9 +227,9 @@ func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *za
 		return nil, err
 	}
 	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard(),
-		halted: make(chan struct{})}
+		inFlight: make(chan struct{}, cfg.Workers), halted: make(chan struct{})}
 	p.pace.lim = lim
-	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, lastSuccess: time.Now()}
+	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, maxLimited: cfg.MaxRateLimited}
 	p.streak.limit = cfg.RejectStreak
 	return p, nil
 }
@@ -206,10 +248,17 @@ type item struct {
 type batch struct {
 	seq    uint64
 	items  []item          // sent to HubSpot
-	keys   []uint64        // items' keys (keyGuard.hash), held while in flight
+	keys   []uint64        // items' keys (keyGuard.hash), held until settled
 	failed []source.Record // failed to parse; go straight to the dead-letter file
 	start  int64           // offset where the batch begins: where the one before it ended
 	end    source.Position // where the input continues after the batch
+
+	// Set by the keyGuard, under its lock.
+	ready   chan struct{} // closed when no earlier batch with one of keys is left
+	blocked int           // earlier batches with one of keys still unsettled
+	next    []*batch      // later batches that wait for this one
+
+	started bool // a request for it was sent; set by its carrier
 }
 
 // failure says why one record of a batch goes to the dead-letter file.
@@ -233,13 +282,14 @@ type settled struct {
 func (p *Pipeline) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	p.health.success() // the silence clock starts now
+	p.health.start()
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *batch)
-	done := make(chan settled, p.cfg.Workers)
+	carriers := batchesPerWorker * p.cfg.Workers
+	done := make(chan settled, carriers)
 
 	var senders sync.WaitGroup
-	senders.Add(1 + p.cfg.Workers)
+	senders.Add(1 + carriers)
 	interrupted := false
 	g.Go(func() error {
 		defer senders.Done()
@@ -248,7 +298,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		interrupted, err = p.dispatch(gctx, work, done)
 		return err
 	})
-	for range p.cfg.Workers {
+	for range carriers {
 		g.Go(func() error {
 			defer senders.Done()
 			return p.work(gctx, work, done)

@@ -16,8 +16,9 @@ import (
 // ErrAllRejected stops a run whose batches HubSpot rejects record by record.
 var ErrAllRejected = errors.New("every record rejected")
 
-// errHalted is returned by send after it halted the run: the batch stays
-// unsettled and the worker stops, while the others finish what they sent.
+// errHalted is returned by send after it halted the run, or when the run
+// stopped before the batch was first sent: the batch stays unsettled and
+// its carrier stops, while the others finish what they sent.
 var errHalted = errors.New("run halted")
 
 // errBatchKeepsFailing is returned by send when one request failed
@@ -25,81 +26,136 @@ var errHalted = errors.New("run halted")
 // cause is likely in its records, so the caller splits it.
 var errBatchKeepsFailing = errors.New("request kept failing")
 
-// send makes one logical request for the items of b named by idx: it waits
-// on the limiter before every attempt, retries transient failures with
-// capped exponential backoff and jitter, and waits out 429s without
-// counting them as attempts. It returns the result; or an error that
-// sink.Classify puts in ClassRejected or ClassFatal; or one wrapping
-// errBatchKeepsFailing; or errHalted when it halted the run (daily limit,
-// HubSpot down).
+// send makes one logical request for the items of b named by idx: it
+// retries transient failures with capped exponential backoff and jitter,
+// and waits out 429s without counting them as attempts. It returns the
+// result; or an error that sink.Classify puts in ClassRejected or
+// ClassFatal; or one wrapping errBatchKeepsFailing; or errHalted when the
+// run halted (daily limit, HubSpot down).
 func (p *Pipeline) send(ctx context.Context, b *batch, idx []int) (*sink.BatchResult, error) {
 	in := inputs(b, idx)
 	for attempt := 1; ; {
-		release, err := p.limiter.Acquire(ctx)
-		if err != nil {
-			return nil, err
+		res, wait, retry, err := p.attempt(ctx, b, in, attempt)
+		if res != nil || err != nil {
+			return res, err
 		}
-		p.stats.Requests.Add(1)
-		res, err := p.sender.UpdateBatch(ctx, in)
-		release()
-		var apiErr *sink.APIError
-		errors.As(err, &apiErr)
-		rl := sink.RateLimit{Max: -1, Remaining: -1, DailyRemaining: -1, Daily: -1}
-		switch {
-		case res != nil:
-			rl = res.RateLimit
-		case apiErr != nil:
-			rl = apiErr.RateLimit
-		}
-		p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval)
-		if err == nil {
-			p.pace.success()
-			p.health.success()
-			p.log.Debug("batch sent", zap.Uint64("batch", b.seq), zap.Int("records", len(idx)),
-				zap.Int("status", res.StatusCode), zap.Int("attempt", attempt), zap.String("correlation_id", res.CorrelationID))
-			if serr := p.checkReserve(rl); serr != nil {
-				p.halt(serr)
-			}
-			return res, nil
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		switch sink.Classify(err) {
-		case sink.ClassRateLimit:
-			p.stats.RateLimited.Add(1)
-			wait := p.pace.limited(apiErr)
-			p.log.Warn("rate limited, waiting", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
-				zap.Duration("wait", wait), zap.String("policy", apiErr.PolicyName), zap.Float64("pace_per_sec", p.limiter.Pace()),
-				zap.String("correlation_id", apiErr.CorrelationID))
+		// Waited out with no place in flight held: a batch waiting to
+		// retry leaves its place to another.
+		if wait > 0 {
 			if err := sleep(ctx, wait, nil); err != nil {
 				return nil, err
 			}
-		case sink.ClassRetry:
-			if reason := p.health.failure(); reason != "" {
-				p.halt(&StopError{Reason: "HubSpot keeps failing (" + reason + ")", Err: err})
-				return nil, errHalted
-			}
-			if attempt >= p.cfg.MaxAttempts && p.health.recentSuccess(p.cfg.MaxSilence/2) {
-				// Others get through and this one does not: the
-				// cause is likely in its records.
-				return nil, fmt.Errorf("%w %d times: %w", errBatchKeepsFailing, attempt, err)
-			}
-			wait := max(p.backoff(attempt), min(sink.MinWait(err), p.cfg.BackoffMax))
-			p.stats.Retries.Add(1)
-			p.log.Warn("request failed, retrying", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
-				zap.Duration("wait", wait), zap.Error(err), zap.String("correlation_id", correlation(apiErr)))
-			if err := sleep(ctx, wait, nil); err != nil {
-				return nil, err
-			}
+		}
+		if retry {
 			attempt++
-		case sink.ClassDailyLimit:
-			p.halt(&StopError{Reason: "the account's daily API limit is used up; " + dailyReset(time.Now()), Err: err})
-			return nil, errHalted
-		default:
-			return nil, err
 		}
 	}
+}
+
+// attempt makes one request for in, once it is one of at most Workers in
+// flight and the limiter lets it go, and decides what comes of it: the
+// result, an error that ends the request, or a wait before the next
+// attempt (retry is false when the wait is for a 429, which does not count
+// as an attempt). Its place in flight is held until that is decided, so
+// that no request waiting for its turn starts after a halt decided here.
+func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attempt int) (_ *sink.BatchResult, wait time.Duration, retry bool, _ error) {
+	release, err := p.acquire(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer release()
+	if !b.started && p.draining() {
+		// The run stopped while b waited for its turn: b was never
+		// sent, and stays for the next run.
+		return nil, 0, false, errHalted
+	}
+	b.started = true
+	p.stats.Requests.Add(1)
+	res, err := p.sender.UpdateBatch(ctx, in)
+	var apiErr *sink.APIError
+	errors.As(err, &apiErr)
+	rl := sink.RateLimit{Max: -1, Remaining: -1, DailyRemaining: -1, Daily: -1}
+	switch {
+	case res != nil:
+		rl = res.RateLimit
+	case apiErr != nil:
+		rl = apiErr.RateLimit
+	}
+	p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval)
+	if err == nil {
+		p.pace.success()
+		p.health.success()
+		p.log.Debug("batch sent", zap.Uint64("batch", b.seq), zap.Int("records", len(in)),
+			zap.Int("status", res.StatusCode), zap.Int("attempt", attempt), zap.String("correlation_id", res.CorrelationID))
+		if serr := p.checkReserve(rl); serr != nil {
+			p.halt(serr)
+		}
+		return res, 0, false, nil
+	}
+	if ctx.Err() != nil {
+		return nil, 0, false, ctx.Err()
+	}
+	switch sink.Classify(err) {
+	case sink.ClassRateLimit:
+		p.stats.RateLimited.Add(1)
+		wait := p.pace.limited(apiErr)
+		if reason := p.health.limited(wait); reason != "" {
+			p.halt(&StopError{Reason: "HubSpot keeps answering 429 (" + reason + ")", Err: err})
+			return nil, 0, false, errHalted
+		}
+		p.log.Warn("rate limited, waiting", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
+			zap.Duration("wait", wait), zap.String("policy", apiErr.PolicyName), zap.Float64("pace_per_sec", p.limiter.Pace()),
+			zap.String("correlation_id", apiErr.CorrelationID))
+		return nil, wait, false, nil
+	case sink.ClassRetry:
+		reason, alone := p.health.failure()
+		if reason != "" {
+			p.halt(&StopError{Reason: "HubSpot keeps failing (" + reason + ")", Err: err})
+			return nil, 0, false, errHalted
+		}
+		if attempt >= p.cfg.MaxAttempts && p.health.recentSuccess(p.cfg.MaxSilence/2) {
+			// Others get through and this one does not: the cause is
+			// likely in its records.
+			return nil, 0, false, fmt.Errorf("%w %d times: %w", errBatchKeepsFailing, attempt, err)
+		}
+		wait := p.backoff(attempt)
+		if alone && attempt == 1 {
+			// HubSpot answers the others: a first failure is a fluke,
+			// retried at once (the limiter still paces it). Backing off
+			// would stall the batches that wait for this one's records.
+			wait = 0
+		}
+		wait = max(wait, min(sink.MinWait(err), p.cfg.BackoffMax))
+		p.stats.Retries.Add(1)
+		p.log.Warn("request failed, retrying", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
+			zap.Duration("wait", wait), zap.Error(err), zap.String("correlation_id", correlation(apiErr)))
+		return nil, wait, true, nil
+	case sink.ClassDailyLimit:
+		p.halt(&StopError{Reason: "the account's daily API limit is used up; " + dailyReset(time.Now()), Err: err})
+		return nil, 0, false, errHalted
+	default:
+		return nil, 0, false, err
+	}
+}
+
+// acquire blocks until a request may start: it is one of at most Workers
+// in flight and the limiter lets it go. The caller calls release once, when
+// the attempt is over.
+func (p *Pipeline) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case p.inFlight <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	free, err := p.limiter.Acquire(ctx)
+	if err != nil {
+		<-p.inFlight
+		return nil, err
+	}
+	return func() {
+		free()
+		<-p.inFlight
+	}, nil
 }
 
 // dailyReset says when HubSpot's daily quota comes back: at midnight in the
@@ -145,47 +201,84 @@ func (p *Pipeline) backoff(attempt int) time.Duration {
 }
 
 // health decides when HubSpot is down rather than flaky: too many failed
-// attempts in a row across all workers, or no success for too long.
+// attempts in a row across all workers, or no success for too long; and
+// when 429s have gone on for too long to wait for.
 type health struct {
 	maxFailures int
 	maxSilence  time.Duration
+	maxLimited  time.Duration
 
-	mu          sync.Mutex
-	failures    int
-	lastSuccess time.Time
+	mu         sync.Mutex
+	failures   int
+	quietSince time.Time // the last success, or the start of the run
+	succeeded  time.Time // the last success; zero before the first
+}
+
+// start starts the silence clock.
+func (h *health) start() {
+	h.mu.Lock()
+	h.quietSince = time.Now()
+	h.mu.Unlock()
 }
 
 func (h *health) success() {
 	h.mu.Lock()
 	h.failures = 0
-	h.lastSuccess = time.Now()
+	h.quietSince = time.Now()
+	h.succeeded = h.quietSince
 	h.mu.Unlock()
 }
 
-// recentSuccess reports whether a request succeeded within d.
+// recentSuccess reports whether a request succeeded within d. Before the
+// first success it is false: a batch failing from the start of a run is no
+// evidence against its records.
 func (h *health) recentSuccess(d time.Duration) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return time.Since(h.lastSuccess) < d
+	return !h.succeeded.IsZero() && time.Since(h.succeeded) < d
 }
 
 // failure records a failed attempt and returns why the run should stop, or
-// "" to go on.
-func (h *health) failure() string {
+// "" to go on, and whether the failure stands alone: the attempt before it,
+// by any worker, succeeded.
+func (h *health) failure() (reason string, alone bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.failures++
 	switch {
 	case h.failures >= h.maxFailures:
-		return fmt.Sprintf("%d attempts in a row failed", h.failures)
-	case time.Since(h.lastSuccess) >= h.maxSilence:
-		return fmt.Sprintf("no request succeeded for %s", time.Since(h.lastSuccess).Round(time.Second))
+		return fmt.Sprintf("%d attempts in a row failed", h.failures), false
+	case time.Since(h.quietSince) >= h.maxSilence:
+		return fmt.Sprintf("no request succeeded for %s", time.Since(h.quietSince).Round(time.Second)), false
 	}
-	return ""
+	return "", h.failures == 1
 }
 
-// maxRateLimitWait caps the wait after one 429.
+// limited records a 429 after which the caller is to wait for wait, and
+// returns why the run should stop, or "" to go on: no success for
+// maxLimited, or none possible before the wait is over.
+func (h *health) limited(wait time.Duration) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	silent := time.Since(h.quietSince)
+	if silent+wait < h.maxLimited {
+		return ""
+	}
+	return fmt.Sprintf("no request succeeded for %s, and the next may not start for %s", silent.Round(100*time.Millisecond), wait.Round(100*time.Millisecond))
+}
+
+// maxRateLimitWait caps every wait a server can ask for: after one 429,
+// and the pause of the limiter. HubSpot's windows
+// are one and ten seconds; a minute leaves room for a Retry-After (which
+// HubSpot does not document) and spares the run from waiting out whatever
+// a broken or hostile server says.
 const maxRateLimitWait = time.Minute
+
+// maxWindow caps the rolling window a server announces. HubSpot's are one
+// and ten seconds; taking a longer one for ten seconds costs at worst a few
+// more 429s, which the pacer answers, while trusting it could stall the run
+// (a server announced 115 days).
+const maxWindow = 10 * time.Second
 
 // pacer lowers the limiter's pace when HubSpot answers 429 (the account's
 // budget is shared with other apps, so the configured rate may be more than
@@ -212,11 +305,12 @@ func (pc *pacer) limited(e *sink.APIError) time.Duration {
 	}
 	_, window := pc.lim.Limit()
 	if e != nil && e.RateLimit.Interval > 0 {
-		window = e.RateLimit.Interval
+		window = min(e.RateLimit.Interval, maxWindow)
 	}
 	if window <= 0 {
 		window = 10 * time.Second
 	}
+	window = min(window, maxRateLimitWait)
 	wait := min((window/10)<<min(n-1, 6), window)
 	if e != nil && e.RetryAfter > 0 {
 		// Honoured, but capped: a burst window never needs more than a

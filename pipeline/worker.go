@@ -18,7 +18,14 @@ const (
 	CodeNoProperties   = "NO_PROPERTIES"   // the record sets no property: nothing to send
 )
 
-// work takes batches until work is closed and settles each one.
+// batchesPerWorker is how many batches may be in progress (read and not yet
+// settled) per request in flight: room for each worker's request, for as
+// many batches waiting out a backoff and for the batches that wait for one
+// of those because they share a record, with memory still bounded.
+const batchesPerWorker = 4
+
+// work is a carrier: it takes batches until work is closed, waits until no
+// earlier batch holds one of a batch's records, and settles it.
 func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- settled) error {
 	for {
 		var b *batch
@@ -30,11 +37,16 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 				return nil
 			}
 		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-b.ready:
+		}
 		if p.draining() {
 			// Stopping: send nothing new. The batch stays unsettled
-			// and the next run sends it; its keys must not block the
-			// dispatcher.
-			p.guard.release(b.keys)
+			// and the next run sends it; the batches behind it must
+			// not wait for it.
+			p.guard.release(b)
 			return nil
 		}
 		fails := make([]failure, len(b.items))
@@ -43,7 +55,7 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 			all[i] = i
 		}
 		if err := p.settle(ctx, b, all, fails); errors.Is(err, errHalted) {
-			p.guard.release(b.keys)
+			p.guard.release(b)
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("send batch %d: %w", b.seq, err)

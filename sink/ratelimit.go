@@ -30,6 +30,13 @@ const (
 	headerCorrelationID      = "X-HubSpot-Correlation-Id"
 )
 
+// maxRateInterval bounds the window a response may announce. HubSpot's
+// windows are one and ten seconds; a longer one comes from a broken or
+// hostile server (one announced 100,000,000,000 ms, which hubsync once
+// waited out for 115 days). Taking it for ten seconds costs at worst a few
+// more 429s, which the caller's pacing answers.
+const maxRateInterval = 10 * time.Second
+
 func parseRateLimit(h http.Header) RateLimit {
 	rl := RateLimit{
 		Max:            headerInt(h, headerRateMax),
@@ -38,7 +45,8 @@ func parseRateLimit(h http.Header) RateLimit {
 		DailyRemaining: headerInt(h, headerRateDailyRemaining),
 	}
 	if ms := headerInt(h, headerRateInterval); ms > 0 {
-		rl.Interval = time.Duration(ms) * time.Millisecond
+		// Clamped before the multiplication, which would overflow.
+		rl.Interval = time.Duration(min(ms, int(maxRateInterval/time.Millisecond))) * time.Millisecond
 	}
 	rl.Known = rl.Max >= 0 && rl.Remaining >= 0
 	return rl

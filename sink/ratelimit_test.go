@@ -25,6 +25,13 @@ func TestParseRateLimit(t *testing.T) {
 			"X-HubSpot-RateLimit-Max": "110", "X-HubSpot-RateLimit-Remaining": "0",
 		}, RateLimit{Max: 110, Remaining: 0, Daily: -1, DailyRemaining: -1, Known: true}},
 		{"none", nil, RateLimit{Max: -1, Remaining: -1, Daily: -1, DailyRemaining: -1}},
+		{"window of 115 days clamped", map[string]string{
+			"X-HubSpot-RateLimit-Max": "10", "X-HubSpot-RateLimit-Remaining": "0",
+			"X-HubSpot-RateLimit-Interval-Milliseconds": "100000000000",
+		}, RateLimit{Max: 10, Remaining: 0, Interval: maxRateInterval, Daily: -1, DailyRemaining: -1, Known: true}},
+		{"window that overflows a Duration clamped", map[string]string{
+			"X-HubSpot-RateLimit-Interval-Milliseconds": "9223372036854775807",
+		}, RateLimit{Max: -1, Remaining: -1, Interval: maxRateInterval, Daily: -1, DailyRemaining: -1}},
 		{"garbage", map[string]string{
 			"X-HubSpot-RateLimit-Max": "lots", "X-HubSpot-RateLimit-Remaining": "-3",
 			"X-HubSpot-RateLimit-Interval-Milliseconds": "soon",
