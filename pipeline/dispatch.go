@@ -83,6 +83,13 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, ErrInterrupted) && p.draining() {
+			// The input itself stopped a read caught inside a long line
+			// (see Config.Drain): stop as between records, letting the
+			// batches in flight finish.
+			p.log.Info("stopped reading inside a record", zap.Int("unsent_records", ch.Len()+len(failed)))
+			return true, nil
+		}
 		if err != nil {
 			return false, fmt.Errorf("read input: %w", err)
 		}

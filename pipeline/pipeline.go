@@ -131,7 +131,9 @@ type Config struct {
 	// SyncEvery and at the end.
 	Progress Progress
 	// Drain, when closed, stops reading; batches already sent are finished
-	// and Run returns ErrInterrupted.
+	// and Run returns ErrInterrupted. A Reader caught inside a very long
+	// record may end it by returning an error wrapping ErrInterrupted once
+	// Drain is closed: that stops the run the same way.
 	Drain <-chan struct{}
 }
 

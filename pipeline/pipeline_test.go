@@ -424,6 +424,58 @@ func TestRunDrain(t *testing.T) {
 	}
 }
 
+// stoppingReader yields recs, then blocks until stop is closed and fails
+// as an input stopped inside a long line does.
+type stoppingReader struct {
+	fakeReader
+	stop    <-chan struct{}
+	stopped chan struct{} // closed when Next failed
+}
+
+func (r *stoppingReader) Next() (source.Record, error) {
+	if len(r.recs) > 0 {
+		return r.fakeReader.Next()
+	}
+	<-r.stop
+	close(r.stopped)
+	return source.Record{}, fmt.Errorf("read: %w", ErrInterrupted)
+}
+
+// TestRunDrainInsideRead: a reader that ends a read with ErrInterrupted
+// after the drain began stops the run as a drain between records does,
+// finishing the batch in flight instead of cancelling it.
+func TestRunDrainInsideRead(t *testing.T) {
+	drain := make(chan struct{})
+	r := &stoppingReader{fakeReader: fakeReader{recs: records("1", "2", "3")}, stop: drain, stopped: make(chan struct{})}
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		close(drain)
+		<-r.stopped // the answer comes after the read failed
+		return applyAll(in), nil
+	}}
+	p, err := New(Config{BatchSize: 3, Workers: 1, Drain: drain}, r, ctxSender{s}, &fakeDead{}, NewLimiter(0, 0), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(context.Background()); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want ErrInterrupted", err)
+	}
+	if got := p.Stats().Applied.Load(); got != 3 {
+		t.Errorf("applied %d records, want the 3 of the batch in flight", got)
+	}
+}
+
+// ctxSender fails a request whose context was cancelled before its
+// answer, as the HTTP client does.
+type ctxSender struct{ *fakeSender }
+
+func (s ctxSender) UpdateBatch(ctx context.Context, in []sink.Input) (*sink.BatchResult, error) {
+	res, err := s.fakeSender.UpdateBatch(ctx, in)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return res, err
+}
+
 func TestRunDeadLetterWriteFailureStops(t *testing.T) {
 	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) { return applyAll(in), nil }}
 	diskFull := errors.New("no space left on device")
