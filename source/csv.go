@@ -66,8 +66,12 @@ func (c *CSVReader) readHeader(idColumn string) error {
 	var h row
 	switch err := c.sc.scan(&h); {
 	case err == io.EOF:
+		name := idColumn
+		if name == "" {
+			name = DefaultIDColumn
+		}
 		return &HeaderError{Err: ErrNoHeader, Detail: fmt.Sprintf(
-			"the file is empty or blank: its first line must be a header row naming the columns, one of them %q", idColumn)}
+			"the file is empty or blank: its first line must be a header row naming the columns, one of them %q", name)}
 	case err != nil:
 		return fmt.Errorf("read header: %w", err)
 	case bareCR(h.raw) >= 0:
@@ -137,6 +141,10 @@ func bareCR(raw []byte) int {
 	}
 	return -1
 }
+
+// IDColumn returns the name of the column that holds the ids: the one
+// named in Options, or the one taken for it (see Options.IDColumn).
+func (c *CSVReader) IDColumn() string { return c.header[c.idCol] }
 
 // Header returns the column names as read, without a byte order mark.
 // The caller must not modify the slice.

@@ -46,6 +46,10 @@ type syncOptions struct {
 	DryRun    bool           `yaml:"-"` // a flag only: a config file always means a real run
 
 	NoPreflight bool `yaml:"no_preflight"`
+
+	// idColumnGiven is set when --id-column or id_column named the id
+	// column: only without it is the column taken from the file.
+	idColumnGiven bool
 }
 
 func defaultSyncOptions() syncOptions {
@@ -89,6 +93,7 @@ func loadConfig(r io.Reader, opts *syncOptions) error {
 		}
 		return err
 	}
+	opts.idColumnGiven = opts.idColumnGiven || configSets(data, "id_column")
 	for {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
@@ -131,7 +136,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Object, "object", o.Object, "object `TYPE` name or id: communications, 0-18, contacts, 2-123, … (required)")
 	fs.StringVar(&o.BaseURL, "base-url", o.BaseURL, "API root `URL`; plain http:// only for loopback hosts such as the emulator")
 	fs.StringVar(&o.Format, "format", o.Format, "input `FORMAT`, csv or jsonl (default: from the extension .csv, .jsonl, .ndjson)")
-	fs.StringVar(&o.IDColumn, "id-column", o.IDColumn, "column or JSON key `NAME` that holds the record id")
+	fs.Var(&idColumnFlag{o}, "id-column", "column or JSON key `NAME` that holds the record id; without the flag, id or else HubSpot's export column Record ID or hs_object_id")
 	fs.StringVar(&o.IDProperty, "id-property", o.IDProperty, "send idProperty: the ids are values of the unique-value property `NAME`")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "`N` records per request, 1..100")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "`N` requests in flight at once")

@@ -34,6 +34,7 @@ type Mapper struct {
 	targetCount    int // targets planned, numbered by target.id
 	ignoreUnmapped bool
 	hints          map[string]string // JSONL: normalized name or label → property, for messages
+	labels         []LabelMatch      // CSV: columns mapped by their property's label
 }
 
 // plan says what becomes of one column or key.
@@ -42,6 +43,7 @@ type plan struct {
 	drop   bool    // "-", or unmapped under IgnoreUnmapped
 	t      *target // nil when drop
 	check  bool    // another key or a constant may set t too (JSONL)
+	label  bool    // CSV: the column is named by t's label
 }
 
 // Apply rewrites rec.Props in place: renamed, dropped, coerced, constants
