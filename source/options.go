@@ -24,6 +24,12 @@ type Options struct {
 	// name the id by ("Record ID", or hs_object_id) when exactly one is
 	// there; the readers' IDColumn method says which was taken.
 	IDColumn string
+	// Delimiter separates CSV cells: ',', ';' or '\t'; 0 picks it from the
+	// header row (see detectDelimiter). JSON Lines ignores it.
+	Delimiter byte
+	// Encoding is the CSV file's character encoding (see Encoding for the
+	// byte order marks that override it). JSON Lines is always UTF-8.
+	Encoding Encoding
 	// Empty says what an empty CSV cell means: EmptySkip leaves it out of
 	// Props, EmptyClear sends it as "".
 	Empty EmptyMode
