@@ -32,10 +32,16 @@ func copyFixture(t *testing.T, name string) string {
 // bad values is dead-lettered with all three.
 func TestHubSpotExportLoadsAsItIs(t *testing.T) {
 	tests := []struct {
-		fixture string
-		args    []string
+		fixture  string
+		args     []string
+		wantBody string
+		wantLog  []string
 	}{
-		{"communications-utf8.csv", nil},
+		{"communications-utf8.csv", nil, "Left a voicemail", nil},
+		{"communications-semicolon-windows1252.csv", []string{"--encoding", "windows-1252"}, "Left a voicemail; 10 € – Café",
+			[]string{`"delimiter":";"`}},
+		{"communications-tab-utf16le.csv", nil, "Left a voicemail 👍 – Café",
+			[]string{`"delimiter":"tab"`, `"encoding":"utf-16"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -46,17 +52,17 @@ func TestHubSpotExportLoadsAsItIs(t *testing.T) {
 			if res.code != exitDeadLetters {
 				t.Fatalf("exit status %d, want %d\n%s", res.code, exitDeadLetters, tail(res.stderr))
 			}
-			for _, want := range []string{
+			for _, want := range append([]string{
 				`"id_column":"Record ID"`,
 				`"column":"Body","property":"hs_communication_body"`,
 				`"column":"Channel type","property":"hs_communication_channel_type"`,
-			} {
+			}, tt.wantLog...) {
 				if !strings.Contains(res.stderr, want) {
 					t.Errorf("the log does not say %s\n%s", want, tail(res.stderr))
 				}
 			}
 			got, _ := srv.Record("communications", "1")
-			want := map[string]string{"hs_communication_body": "Left a voicemail", "hs_communication_channel_type": "SMS",
+			want := map[string]string{"hs_communication_body": tt.wantBody, "hs_communication_channel_type": "SMS",
 				"message_count": "3", "follow_up_date": "2024-02-29"}
 			for k := range got {
 				if _, keep := want[k]; !keep {

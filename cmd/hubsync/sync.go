@@ -218,7 +218,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	in := inputRead(ctx, e.interrupt, f, fp)
-	if err := pl.resolveIDColumn(in, log); err != nil {
+	if err := pl.inspectInput(in, log); err != nil {
 		return readerError(file, err)
 	}
 	defer func() {
