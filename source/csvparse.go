@@ -59,7 +59,8 @@ func (p *rowParser) plain(line []byte) {
 	p.reset()
 	p.line = line
 	var high uint64
-	seps := lowBits * uint64(p.sep)
+	sep := p.sep // a local: appending to p.ends could, for all the compiler knows, change p.sep
+	seps := lowBits * uint64(sep)
 	i := 0
 	for ; i+8 <= len(line); i += 8 {
 		v := binary.LittleEndian.Uint64(line[i:])
@@ -70,7 +71,7 @@ func (p *rowParser) plain(line []byte) {
 	}
 	for ; i < len(line); i++ {
 		high |= uint64(line[i])
-		if line[i] == p.sep {
+		if line[i] == sep {
 			p.ends = append(p.ends, i)
 		}
 	}
@@ -117,6 +118,7 @@ func (p *rowParser) fields(s string, f []string) []string {
 // feed parses b, a fragment of line `line`, and reports whether the row
 // ended with it. Only a '\n', the last byte of a fragment, can end a row.
 func (p *rowParser) feed(b []byte, line int64) (done bool) {
+	sep := p.sep
 	for i := 0; i < len(b); i++ {
 		switch p.state {
 		case stFieldStart:
@@ -128,14 +130,14 @@ func (p *rowParser) feed(b []byte, line int64) (done bool) {
 			fallthrough
 		case stUnquoted:
 			j := i
-			for j < len(b) && b[j] != p.sep && b[j] != '\n' {
+			for j < len(b) && b[j] != sep && b[j] != '\n' {
 				j++
 			}
 			p.cells = append(p.cells, b[i:j]...)
 			i = j
 			switch {
 			case j == len(b):
-			case b[j] == p.sep:
+			case b[j] == sep:
 				p.endField()
 			default: // '\n', maybe after a '\r'
 				if n := len(p.cells); n > p.fieldStart() && p.cells[n-1] == '\r' {
@@ -158,7 +160,7 @@ func (p *rowParser) feed(b []byte, line int64) (done bool) {
 			case '"':
 				p.cells = append(p.cells, '"')
 				p.state = stQuoted
-			case p.sep:
+			case sep:
 				p.endField()
 			case '\n':
 				p.endField()
