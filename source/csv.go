@@ -117,7 +117,7 @@ func (c *CSVReader) readHeader(idColumn string) error {
 	for i, col := range c.header {
 		if !utf8.ValidString(col) {
 			return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
-				"column %d of the header %s: pass --encoding with the file's encoding, or save it as UTF-8", i+1, c.invalidText())}
+				"column %d of the header %s", i+1, c.invalidText())}
 		}
 	}
 	id, err := checkHeader(c.header, idColumn)

@@ -54,7 +54,7 @@ func (c *CSVReader) rawText(raw []byte) []byte {
 func (c *CSVReader) invalidText() string {
 	switch c.enc {
 	case UTF8:
-		return "is not valid UTF-8"
+		return "is not valid UTF-8: if the file is in another encoding, such as windows-1252, pass --encoding"
 	case UTF16:
 		return "is not valid UTF-16 (a lone surrogate, or the file ends inside a character)"
 	}
