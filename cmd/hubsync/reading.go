@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"go.uber.org/zap"
 
@@ -36,8 +35,8 @@ func readingOptions(o syncOptions, format source.Format) (byte, source.Encoding,
 // checkpoint binds to, when they are not the defaults: checkpoints written
 // before they existed still match a run with the defaults.
 func addReadingSettings(s map[string]string, o syncOptions) {
-	if d := strings.ToLower(o.Delimiter); d != "" && d != "auto" {
-		s["delimiter"] = o.Delimiter
+	if sep, err := source.ParseDelimiter(o.Delimiter); err == nil && sep != 0 {
+		s["delimiter"] = source.DelimiterName(sep)
 	}
 	if enc, err := source.ParseEncoding(o.Encoding); err == nil && enc != source.UTF8 {
 		s["encoding"] = enc.String()

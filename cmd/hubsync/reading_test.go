@@ -22,7 +22,7 @@ func TestReadingOptions(t *testing.T) {
 		{"defaults", "auto", "utf-8", source.CSV, 0, source.UTF8, false, map[string]string{}},
 		{"semicolon, windows-1252", ";", "windows-1252", source.CSV, ';', source.Windows1252, false,
 			map[string]string{"delimiter": ";", "encoding": "windows-1252"}},
-		{"tab, latin-1", "tab", "latin-1", source.CSV, '\t', source.Latin1, false,
+		{"tab, latin-1", "\t", "latin-1", source.CSV, '\t', source.Latin1, false,
 			map[string]string{"delimiter": "tab", "encoding": "iso-8859-1"}},
 		{"pipe", "|", "utf-8", source.CSV, 0, 0, true, nil},
 		{"unknown encoding", "auto", "utf-32", source.CSV, 0, 0, true, nil},
