@@ -110,6 +110,9 @@ func (c *CSVReader) readHeader(idColumn string) error {
 	case c.sc.p.bad != "":
 		return &HeaderError{Err: ErrBadHeader, Detail: c.sc.p.bad}
 	}
+	if c.table != nil && deadLetterHeader(c.sc.p.fields(string(c.sc.p.text()), make([]string, len(c.sc.p.ends)))) {
+		c.enc, c.table = UTF8, nil
+	}
 	if c.table != nil {
 		c.sc.p.transcode(c.table)
 	}

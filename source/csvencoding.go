@@ -8,7 +8,7 @@ import (
 
 // startEncoding looks at the file's first bytes: a byte order mark says
 // the encoding whatever Options.Encoding says (see Encoding); without one,
-// enc is taken.
+// enc is taken (but see deadLetterHeader).
 func (c *CSVReader) startEncoding(enc Encoding) error {
 	in := c.sc.in
 	head, err := in.sniff()
@@ -59,4 +59,17 @@ func (c *CSVReader) invalidText() string {
 		return "is not valid UTF-16 (a lone surrogate, or the file ends inside a character)"
 	}
 	return fmt.Sprintf("holds a byte that is no character in %s", c.enc)
+}
+
+// deadLetterHeader reports whether a header is that of a hubsync
+// dead-letter file, which is always UTF-8: fed back in with the settings
+// of its windows-1252 input, it must not be read as windows-1252, which
+// would turn every "é" into "Ã©" without a word.
+func deadLetterHeader(cols []string) bool {
+	for _, c := range cols {
+		if c == "_error_code" {
+			return true
+		}
+	}
+	return false
 }

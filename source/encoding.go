@@ -15,7 +15,9 @@ type Encoding uint8
 // The encodings a CSV file may be in. A file that starts with a UTF-16 byte
 // order mark is read as UTF-16 whatever Options.Encoding says, and one that
 // starts with a UTF-8 byte order mark as UTF-8: a BOM is unambiguous, and
-// it is what a hubsync dead-letter file of such an input is fed back with.
+// and a hubsync dead-letter file, always UTF-8, is recognised by its
+// _error_code column and read as UTF-8 too, so that it can be fed back in
+// with the settings of its input.
 const (
 	UTF8        Encoding = iota // the default
 	UTF16                       // little- or big-endian, told by its byte order mark, which it must have

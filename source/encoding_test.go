@@ -44,9 +44,12 @@ var exportCases = []struct {
 		p("Call notes", "Café 🎉", "Call outcome", "Connected"),
 		p("Call notes", "Über", "Call outcome", "Busy"),
 	}},
-	// A UTF-8 byte order mark wins over --encoding: a dead-letter file of
-	// a windows-1252 input is fed back in with the same settings.
+	// A UTF-8 byte order mark wins over --encoding.
 	{"calls-utf8-semicolon.csv", Options{Encoding: Windows1252}, ';', UTF8, [][]Prop{
+		p("Call notes", "Café", "Call outcome", "Connected"),
+	}},
+	// A dead-letter file is UTF-8, fed back in with its input's settings.
+	{"calls-dead-letter.csv", Options{Encoding: Windows1252}, ',', UTF8, [][]Prop{
 		p("Call notes", "Café", "Call outcome", "Connected"),
 	}},
 }
@@ -69,7 +72,7 @@ func TestCSVExports(t *testing.T) {
 			if r.Delimiter() != tt.wantSep || r.Encoding() != tt.wantEnc {
 				t.Errorf("read with delimiter %q in %s, want %q in %s", r.Delimiter(), r.Encoding(), tt.wantSep, tt.wantEnc)
 			}
-			if diff := cmp.Diff([]string{"Record ID", "Call notes", "Call outcome"}, r.Header()); diff != "" {
+			if diff := cmp.Diff([]string{"Record ID", "Call notes", "Call outcome"}, r.Header()[:3]); diff != "" {
 				t.Errorf("header (-want +got):\n%s", diff)
 			}
 			recs := readAll(t, r)

@@ -75,7 +75,7 @@ func (pl *plan) inspectInput(in *stoppableInput, log *zap.Logger) error {
 				zap.String("delimiter", source.DelimiterName(c.Delimiter())))
 		}
 		if c.Encoding() != pl.encoding {
-			log.Info("reading the file in the encoding its byte order mark says",
+			log.Info("reading the file in the encoding it declares (a byte order mark, or the columns of a dead-letter file)",
 				zap.Stringer("encoding", c.Encoding()), zap.Stringer("encoding_given", pl.encoding))
 		}
 		pl.delimiter = c.Delimiter()
