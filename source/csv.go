@@ -26,6 +26,8 @@ type CSVReader struct {
 	body    int64 // offset just past the header row
 	changed func() bool
 	arena   arena
+	enc     Encoding   // as read: a byte order mark overrides Options.Encoding
+	table   *byteTable // single-byte encodings: cells are converted with it
 }
 
 // NewCSV reads the header row from the start of r (always), then moves to
@@ -41,11 +43,28 @@ func NewCSV(r io.ReadSeeker, opts Options) (*CSVReader, error) {
 	c := &CSVReader{sc: csvScanner{in: newInput(r), max: opts.MaxRecordBytes}, empty: opts.Empty, max: opts.MaxRecordBytes,
 		changed: opts.Changed}
 	in := c.sc.in
-	if err := in.seek(0, 1); err != nil {
+	if err := c.startEncoding(opts.Encoding); err != nil {
 		return nil, err
 	}
-	if err := in.skipBOM(); err != nil {
+	toStart := func() error {
+		if err := in.seek(0, 1); err != nil {
+			return err
+		}
+		return in.skipBOM()
+	}
+	if err := toStart(); err != nil {
 		return nil, err
+	}
+	c.sc.p.sep = opts.Delimiter
+	if c.sc.p.sep == 0 {
+		sep, err := detectDelimiter(in, c.max)
+		if err != nil {
+			return nil, err
+		}
+		if err := toStart(); err != nil {
+			return nil, err
+		}
+		c.sc.p.sep = sep
 	}
 	if err := c.readHeader(opts.IDColumn); err != nil {
 		return nil, err
@@ -66,18 +85,22 @@ func (c *CSVReader) readHeader(idColumn string) error {
 	var h row
 	switch err := c.sc.scan(&h); {
 	case err == io.EOF:
+		name := idColumn
+		if name == "" {
+			name = DefaultIDColumn
+		}
 		return &HeaderError{Err: ErrNoHeader, Detail: fmt.Sprintf(
-			"the file is empty or blank: its first line must be a header row naming the columns, one of them %q", idColumn)}
+			"the file is empty or blank: its first line must be a header row naming the columns, one of them %q", name)}
 	case err != nil:
 		return fmt.Errorf("read header: %w", err)
-	case bareCR(h.raw) >= 0:
+	case bareCR(h.raw, c.sc.p.sep) >= 0:
 		// Checked first: with lone CRs the whole file is one line, too
 		// long or holding an open quote, and saying so would mislead.
 		return &HeaderError{Err: ErrBareCR, Detail: fmt.Sprintf(
 			"the header row at line %d holds a carriage return that ends no line, at its byte %d: the file's lines seem to end in a lone CR, "+
 				"as old Mac software writes them, so the whole file would be one row; convert the line ends, "+
 				"e.g. with tr '\\r' '\\n' < in.csv > out.csv, or save the file as CSV with Windows or Unix line ends",
-			h.line, bareCR(h.raw)+1)}
+			h.line, bareCR(h.raw, c.sc.p.sep)+1)}
 	case h.status == rowTooLarge:
 		return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
 			"the header row is %d bytes, longer than the limit of %d bytes: raise --max-record-bytes", h.size, c.max)}
@@ -87,11 +110,17 @@ func (c *CSVReader) readHeader(idColumn string) error {
 	case c.sc.p.bad != "":
 		return &HeaderError{Err: ErrBadHeader, Detail: c.sc.p.bad}
 	}
+	if c.table != nil && deadLetterHeader(c.sc.p.fields(string(c.sc.p.text()), make([]string, len(c.sc.p.ends)))) {
+		c.enc, c.table = UTF8, nil
+	}
+	if c.table != nil {
+		c.sc.p.transcode(c.table)
+	}
 	c.header = c.sc.p.fields(string(c.sc.p.text()), make([]string, len(c.sc.p.ends)))
 	for i, col := range c.header {
 		if !utf8.ValidString(col) {
 			return &HeaderError{Err: ErrBadHeader, Detail: fmt.Sprintf(
-				"column %d of the header is not valid UTF-8: save the file as UTF-8", i+1)}
+				"column %d of the header %s", i+1, c.invalidText())}
 		}
 	}
 	id, err := checkHeader(c.header, idColumn)
@@ -116,7 +145,7 @@ func (c *CSVReader) readHeader(idColumn string) error {
 // rowParser's quoting: a field is quoted when its first byte is a quote,
 // and "" inside quotes is an escaped quote. A '\r' ending raw is left
 // alone: its '\n' may come next.
-func bareCR(raw []byte) int {
+func bareCR(raw []byte, sep byte) int {
 	quoted, fieldStart := false, true
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
@@ -127,7 +156,7 @@ func bareCR(raw []byte) int {
 			quoted = c != '"'
 		case c == '"' && fieldStart:
 			quoted = true
-		case c == ',':
+		case c == sep:
 			fieldStart = true
 			continue
 		case c == '\r' && i+1 < len(raw) && raw[i+1] != '\n':
@@ -137,6 +166,10 @@ func bareCR(raw []byte) int {
 	}
 	return -1
 }
+
+// IDColumn returns the name of the column that holds the ids: the one
+// named in Options, or the one taken for it (see Options.IDColumn).
+func (c *CSVReader) IDColumn() string { return c.header[c.idCol] }
 
 // Header returns the column names as read, without a byte order mark.
 // The caller must not modify the slice.
@@ -155,12 +188,12 @@ func (c *CSVReader) Next() (Record, error) {
 		// No id, no cells: cut short, they could name another record or
 		// hold half a value, and a dead-letter file fed back in would
 		// send them.
-		rec.Raw = append([]byte(nil), w.raw...)
+		rec.Raw = c.rawText(w.raw)
 		rec.Err = incomplete(rec.Line)
 		return rec, nil
 	}
 	if w.status != rowOK {
-		rec.Raw = append([]byte(nil), w.raw...)
+		rec.Raw = c.rawText(w.raw)
 		code := CodeMalformedRow
 		if w.status == rowTooLarge {
 			code = CodeRecordTooLarge
@@ -177,6 +210,9 @@ func (c *CSVReader) Next() (Record, error) {
 // record costs no allocation of its own (see arena).
 func (c *CSVReader) build(rec *Record, raw []byte) {
 	p := &c.sc.p
+	if c.table != nil && !p.ascii {
+		p.transcode(c.table)
+	}
 	text := c.arena.text(p.text())
 	fields := p.fields(text, c.arena.strSlice(len(p.ends)))
 	rec.Fields = fields
@@ -184,7 +220,7 @@ func (c *CSVReader) build(rec *Record, raw []byte) {
 		rec.ID = strings.TrimSpace(fields[c.idCol])
 	}
 	if msg := c.malformed(rec.Line, text, fields); msg != "" {
-		rec.Raw = append([]byte(nil), raw...)
+		rec.Raw = c.rawText(raw)
 		rec.Err = &RecordError{Code: CodeMalformedRow, Message: msg}
 		return
 	}
@@ -221,7 +257,7 @@ func (c *CSVReader) malformed(line int64, text string, fields []string) string {
 	}
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
-			return fmt.Sprintf("line %d: field %d (%s) is not valid UTF-8", line, i+1, c.header[i])
+			return fmt.Sprintf("line %d: field %d (%s) %s", line, i+1, c.header[i], c.invalidText())
 		}
 	}
 	return ""

@@ -36,14 +36,20 @@ type rowParser struct {
 	quoteLine int64  // line of the last opening quote
 	bad       string // first malformation found, "" if none
 	ascii     bool   // plain found only ASCII bytes: the text is valid UTF-8
+	sep       byte   // the delimiter; 0 until reset, which makes it ','
+	// scratch holds the cells of a row while transcode converts them.
+	scratch []byte
 }
 
 func (p *rowParser) reset() {
+	if p.sep == 0 {
+		p.sep = ','
+	}
 	p.cells, p.line, p.ends, p.state, p.bad, p.ascii = p.cells[:0], nil, p.ends[:0], stFieldStart, "", false
 }
 
 // plain splits line, a whole row without its terminator and without any
-// quote, at its commas: what feed would make of it, without copying a
+// quote, at its delimiters: what feed would make of it, without copying a
 // byte. line must stay unchanged until the row has been used.
 //
 // It looks at eight bytes at a time, and notes on the way whether all are
@@ -53,17 +59,19 @@ func (p *rowParser) plain(line []byte) {
 	p.reset()
 	p.line = line
 	var high uint64
+	sep := p.sep // a local: appending to p.ends could, for all the compiler knows, change p.sep
+	seps := lowBits * uint64(sep)
 	i := 0
 	for ; i+8 <= len(line); i += 8 {
 		v := binary.LittleEndian.Uint64(line[i:])
 		high |= v
-		for m := zeroBytes(v ^ (lowBits * ',')); m != 0; m &= m - 1 {
+		for m := zeroBytes(v ^ seps); m != 0; m &= m - 1 {
 			p.ends = append(p.ends, i+bits.TrailingZeros64(m)>>3)
 		}
 	}
 	for ; i < len(line); i++ {
 		high |= uint64(line[i])
-		if line[i] == ',' {
+		if line[i] == sep {
 			p.ends = append(p.ends, i)
 		}
 	}
@@ -95,7 +103,7 @@ func (p *rowParser) text() []byte {
 // fields slices s, which holds text(), into one string per cell, stored in
 // f (of length len(p.ends)).
 func (p *rowParser) fields(s string, f []string) []string {
-	sep := 0 // cells are back to back in cells, one comma apart in line
+	sep := 0 // cells are back to back in cells, one delimiter apart in line
 	if p.line != nil {
 		sep = 1
 	}
@@ -110,6 +118,7 @@ func (p *rowParser) fields(s string, f []string) []string {
 // feed parses b, a fragment of line `line`, and reports whether the row
 // ended with it. Only a '\n', the last byte of a fragment, can end a row.
 func (p *rowParser) feed(b []byte, line int64) (done bool) {
+	sep := p.sep
 	for i := 0; i < len(b); i++ {
 		switch p.state {
 		case stFieldStart:
@@ -121,14 +130,14 @@ func (p *rowParser) feed(b []byte, line int64) (done bool) {
 			fallthrough
 		case stUnquoted:
 			j := i
-			for j < len(b) && b[j] != ',' && b[j] != '\n' {
+			for j < len(b) && b[j] != sep && b[j] != '\n' {
 				j++
 			}
 			p.cells = append(p.cells, b[i:j]...)
 			i = j
 			switch {
 			case j == len(b):
-			case b[j] == ',':
+			case b[j] == sep:
 				p.endField()
 			default: // '\n', maybe after a '\r'
 				if n := len(p.cells); n > p.fieldStart() && p.cells[n-1] == '\r' {
@@ -151,7 +160,7 @@ func (p *rowParser) feed(b []byte, line int64) (done bool) {
 			case '"':
 				p.cells = append(p.cells, '"')
 				p.state = stQuoted
-			case ',':
+			case sep:
 				p.endField()
 			case '\n':
 				p.endField()
@@ -209,4 +218,22 @@ func (p *rowParser) malformed(line int64) {
 	if p.bad == "" {
 		p.bad = fmt.Sprintf("line %d: text after the closing quote of field %d", line, len(p.ends)+1)
 	}
+}
+
+// transcode converts the cells of the row just parsed from a single-byte
+// charset to UTF-8 with t, leaving them back to back in cells.
+func (p *rowParser) transcode(t *byteTable) {
+	text, line := p.text(), p.line != nil
+	p.scratch = p.scratch[:0]
+	start := 0
+	for i, end := range p.ends {
+		p.scratch = t.decode(p.scratch, text[start:end])
+		p.ends[i] = len(p.scratch)
+		start = end
+		if line {
+			start++ // past the delimiter
+		}
+	}
+	p.cells, p.scratch = p.scratch, p.cells
+	p.line = nil
 }

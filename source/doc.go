@@ -24,6 +24,15 @@
 // end of the file makes the rest of the file one malformed record: where the
 // rows after a stray quote would start cannot be known, so none is sent.
 //
+// # Delimiters and encodings
+//
+// A CSV file may use ';' or tabs (detected from the header row) and be in
+// UTF-16, windows-1252 or latin-1 as well as UTF-8 (see Encoding). Offsets
+// are always those of the file's own bytes, so that a resume seeks: the
+// single-byte charsets are split into rows on their own bytes and only the
+// cells converted, and UTF-16 is decoded under the parser with the offset
+// of every line end noted (utf16.go).
+//
 // # Why a hand-written JSON scanner
 //
 // encoding/json either loses key order (maps) or allocates per token

@@ -3,6 +3,7 @@ package source
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,11 @@ type input struct {
 	br   *bufio.Reader
 	off  int64 // file offset of the next byte
 	line int64 // 1-based line number of the next byte
+	// u16, for a UTF-16 file, decodes it to UTF-8 under br. Offsets stay
+	// the file's: off is known after each line feed and at the end of the
+	// file, which is where records start and end; inside a line it keeps
+	// the offset of the line's start.
+	u16 *utf16Reader
 }
 
 func newInput(rs io.ReadSeeker) *input {
@@ -27,12 +33,44 @@ func newInput(rs io.ReadSeeker) *input {
 
 // seek moves to a file offset whose line number the caller knows.
 func (in *input) seek(off, line int64) error {
+	if in.u16 != nil {
+		off = max(off, utf16BOMLen) // the byte order mark is no text
+	}
 	if _, err := in.rs.Seek(off, io.SeekStart); err != nil {
 		return fmt.Errorf("seek to offset %d: %w", off, err)
 	}
-	in.br.Reset(in.rs)
+	if in.u16 != nil {
+		in.u16.reset(in.rs, off)
+		in.br.Reset(in.u16)
+	} else {
+		in.br.Reset(in.rs)
+	}
 	in.off, in.line = off, line
 	return nil
+}
+
+// utf16BOMLen is the length of a UTF-16 byte order mark.
+const utf16BOMLen = 2
+
+// startUTF16 makes in decode the file as UTF-16 in byte order order, from
+// just past its byte order mark.
+func (in *input) startUTF16(order binary.ByteOrder) error {
+	in.u16 = newUTF16Reader(in.rs, order, utf16BOMLen)
+	return in.seek(utf16BOMLen, 1)
+}
+
+// sniff returns the first bytes of the file (up to 3), read directly, and
+// leaves the reading position to the next seek.
+func (in *input) sniff() ([]byte, error) {
+	if _, err := in.rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("seek to the start: %w", err)
+	}
+	b := make([]byte, 3)
+	n, err := io.ReadFull(in.rs, b)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("read start of file: %w", err)
+	}
+	return b[:n], nil
 }
 
 // skipBOM discards a UTF-8 byte order mark at the start of the file.
@@ -57,7 +95,14 @@ func (in *input) skipBOM() error {
 // Any other error is an I/O error.
 func (in *input) fragment() ([]byte, error) {
 	b, err := in.br.ReadSlice('\n')
-	in.off += int64(len(b))
+	switch {
+	case in.u16 == nil:
+		in.off += int64(len(b))
+	case len(b) > 0 && b[len(b)-1] == '\n':
+		in.off, _ = in.u16.nextLineEnd()
+	case err == io.EOF:
+		in.off = in.u16.pos
+	}
 	if len(b) > 0 && b[len(b)-1] == '\n' {
 		in.line++
 	}

@@ -34,6 +34,12 @@ func NewJSONL(r io.ReadSeeker, opts Options) (*JSONLReader, error) {
 		return nil, err
 	}
 	j := &JSONLReader{in: newInput(r), max: opts.MaxRecordBytes, idKey: opts.IDColumn, changed: opts.Changed}
+	if j.idKey == "" {
+		var err error
+		if j.idKey, err = guessIDKey(j.in, j.max); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Start.Offset > 0 {
 		return j, j.in.seek(opts.Start.Offset, opts.Start.Line)
 	}
@@ -42,6 +48,10 @@ func NewJSONL(r io.ReadSeeker, opts Options) (*JSONLReader, error) {
 	}
 	return j, j.in.skipBOM()
 }
+
+// IDColumn returns the key that holds the ids: the one named in Options,
+// or the one taken for it (see Options.IDColumn).
+func (j *JSONLReader) IDColumn() string { return j.idKey }
 
 // Next returns the next record, skipping blank lines. A line that cannot be
 // sent is still returned, with Err set. Next returns io.EOF after the last

@@ -20,8 +20,16 @@ const rawCap = 4 << 10
 // the defaults.
 type Options struct {
 	// IDColumn is the CSV column or top-level JSON key holding the record
-	// id; default "id".
+	// id. Empty means "id" or, without one, the column HubSpot's exports
+	// name the id by ("Record ID", or hs_object_id) when exactly one is
+	// there; the readers' IDColumn method says which was taken.
 	IDColumn string
+	// Delimiter separates CSV cells: ',', ';' or '\t'; 0 picks it from the
+	// header row (see detectDelimiter). JSON Lines ignores it.
+	Delimiter byte
+	// Encoding is the CSV file's character encoding (see Encoding for the
+	// byte order marks that override it). JSON Lines is always UTF-8.
+	Encoding Encoding
 	// Empty says what an empty CSV cell means: EmptySkip leaves it out of
 	// Props, EmptyClear sends it as "".
 	Empty EmptyMode
@@ -43,9 +51,6 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.IDColumn == "" {
-		o.IDColumn = DefaultIDColumn
-	}
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = DefaultMaxRecordBytes
 	}
@@ -84,6 +89,12 @@ func (e *HeaderError) Unwrap() error { return e.Err }
 // checkHeader returns a *HeaderError if cols cannot be used with idColumn,
 // else the index of the id column.
 func checkHeader(cols []string, idColumn string) (int, error) {
+	if idColumn == "" {
+		var err error
+		if idColumn, err = guessIDColumn(cols); err != nil {
+			return 0, err
+		}
+	}
 	id := -1
 	seen := make(map[string]int, len(cols))
 	for i, c := range cols {

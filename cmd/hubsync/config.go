@@ -21,6 +21,8 @@ type syncOptions struct {
 	Format         string `yaml:"format"`
 	IDColumn       string `yaml:"id_column"`
 	IDProperty     string `yaml:"id_property"`
+	Delimiter      string `yaml:"delimiter"`
+	Encoding       string `yaml:"encoding"`
 	BatchSize      int    `yaml:"batch_size"`
 	Workers        int    `yaml:"workers"`
 	Rate           string `yaml:"rate"`
@@ -48,12 +50,18 @@ type syncOptions struct {
 	DryRun    bool           `yaml:"-"` // a flag only: a config file always means a real run
 
 	NoPreflight bool `yaml:"no_preflight"`
+
+	// idColumnGiven is set when --id-column or id_column named the id
+	// column: only without it is the column taken from the file.
+	idColumnGiven bool
 }
 
 func defaultSyncOptions() syncOptions {
 	return syncOptions{
 		BaseURL:        "https://api.hubapi.com",
 		IDColumn:       "id",
+		Delimiter:      "auto",
+		Encoding:       "utf-8",
 		BatchSize:      100,
 		Workers:        4,
 		Rate:           "100/10s",
@@ -93,6 +101,7 @@ func loadConfig(r io.Reader, opts *syncOptions) error {
 		}
 		return err
 	}
+	opts.idColumnGiven = opts.idColumnGiven || configSets(data, "id_column")
 	for {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
@@ -135,7 +144,9 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Object, "object", o.Object, "object `TYPE` name or id: communications, 0-18, contacts, 2-123, … (required)")
 	fs.StringVar(&o.BaseURL, "base-url", o.BaseURL, "API root `URL`; plain http:// only for loopback hosts such as the emulator")
 	fs.StringVar(&o.Format, "format", o.Format, "input `FORMAT`, csv or jsonl (default: from the extension .csv, .jsonl, .ndjson)")
-	fs.StringVar(&o.IDColumn, "id-column", o.IDColumn, "column or JSON key `NAME` that holds the record id")
+	fs.Var(&idColumnFlag{o}, "id-column", "column or JSON key `NAME` that holds the record id; without the flag, id or else HubSpot's export column Record ID or hs_object_id")
+	fs.StringVar(&o.Delimiter, "delimiter", o.Delimiter, "CSV `DELIMITER`: \",\", \";\", tab, or auto: the one the header row holds most (\",\" on a tie)")
+	fs.StringVar(&o.Encoding, "encoding", o.Encoding, "CSV `ENCODING`: utf-8, utf-16, windows-1252 or latin-1; a byte order mark at the start of the file overrides it")
 	fs.StringVar(&o.IDProperty, "id-property", o.IDProperty, "send idProperty: the ids are values of the unique-value property `NAME`")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "`N` records per request, 1..100")
 	fs.IntVar(&o.Workers, "workers", o.Workers, "`N` requests in flight at once")

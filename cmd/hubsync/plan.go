@@ -29,6 +29,8 @@ type plan struct {
 	reserve    int
 	reservePct float64
 	mapping    mapping.Config
+	delimiter  byte // 0: detected from the header
+	encoding   source.Encoding
 }
 
 // newPlan checks the options; every error is a usage error.
@@ -48,6 +50,9 @@ func newPlan(o syncOptions, file string) (*plan, error) {
 		return nil, err
 	}
 	if pl.mapping, err = o.mappingConfig(pl.format); err != nil {
+		return nil, err
+	}
+	if pl.delimiter, pl.encoding, err = readingOptions(o, pl.format); err != nil {
 		return nil, err
 	}
 	return pl, nil
@@ -80,7 +85,7 @@ func (pl *plan) readerOptions(in *stoppableInput, start source.Position) source.
 		empty = pl.empty
 	}
 	return source.Options{IDColumn: pl.o.IDColumn, Empty: empty, MaxRecordBytes: pl.o.MaxRecordBytes, Start: start,
-		Changed: in.Changed}
+		Changed: in.Changed, Delimiter: pl.delimiter, Encoding: pl.encoding}
 }
 
 // pipelineConfig is the pipeline configuration of the plan.
@@ -101,7 +106,7 @@ func (pl *plan) pipelineConfig(interrupt <-chan struct{}, m *mapping.Mapper) pip
 func (pl *plan) settings() map[string]string {
 	m, _ := yaml.Marshal(pl.mapping)
 	sum := sha256.Sum256(m)
-	return map[string]string{
+	s := map[string]string{
 		"object":      pl.o.Object,
 		"base_url":    pl.o.BaseURL,
 		"format":      pl.format.String(),
@@ -110,6 +115,8 @@ func (pl *plan) settings() map[string]string {
 		"empty":       pl.o.Empty,
 		"mapping":     hex.EncodeToString(sum[:8]),
 	}
+	addReadingSettings(s, pl.o)
+	return s
 }
 
 // parseReserve reads --daily-reserve: "" (none), a count "5000", or a

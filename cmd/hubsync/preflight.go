@@ -46,6 +46,9 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 	if err != nil {
 		return nil, usageError{fmt.Errorf("the input does not fit the %s properties; nothing was sent:\n%w", pl.o.Object, err)}
 	}
+	for _, lm := range m.LabelMatches() {
+		log.Info("column named by a property's label", zap.String("column", lm.Column), zap.String("property", lm.Property))
+	}
 	log.Info("preflight passed", zap.Int("properties", len(props)), zap.Strings("writes", m.Properties()))
 	return m, nil
 }

@@ -221,6 +221,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	in := inputRead(ctx, e.interrupt, f, fp)
+	if err := pl.inspectInput(in, log); err != nil {
+		return readerError(file, err)
+	}
 	defer func() {
 		if msg := inputChange(f, fp, !o.DryRun); msg != "" {
 			log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size), zap.String("detail", msg))
@@ -291,7 +294,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			zap.String("was", j.state.DeadLetterPath), zap.String("now", dlPath))
 	}
 	j.state.DeadLetterPath = dlPath
-	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(o.IDColumn))
+	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))
 	if err != nil {
 		return usageError{err}
 	}

@@ -34,6 +34,7 @@ type Mapper struct {
 	targetCount    int // targets planned, numbered by target.id
 	ignoreUnmapped bool
 	hints          map[string]string // JSONL: normalized name or label → property, for messages
+	labels         []LabelMatch      // CSV: columns mapped by their property's label
 }
 
 // plan says what becomes of one column or key.
@@ -42,15 +43,17 @@ type plan struct {
 	drop   bool    // "-", or unmapped under IgnoreUnmapped
 	t      *target // nil when drop
 	check  bool    // another key or a constant may set t too (JSONL)
+	label  bool    // CSV: the column is named by t's label
 }
 
 // Apply rewrites rec.Props in place: renamed, dropped, coerced, constants
 // appended after the record's own properties. A record whose Err is already
 // set is left alone.
 //
-// When a value would be refused, Apply leaves rec untouched except for
-// rec.Err, whose Message names the line, the column (or key), the value and
-// what was expected, and whose Code is one of the Code constants. The
+// When values would be refused, Apply leaves rec untouched except for
+// rec.Err, whose Message names the line and, for every refused value, the
+// column (or key), the value and what was expected; its Code is one of the
+// Code constants, that of the first problem (see recordError). The
 // record owns its Props (the readers guarantee it): Apply writes the new
 // properties over the old ones, within their length, and allocates only a
 // value it changes and, when there are constants, a new slice.
@@ -130,36 +133,41 @@ func (m *Mapper) apply(rec *source.Record, a *Applier) {
 		out = make([]source.Prop, 0, len(rec.Props))
 	}
 	next := 0
+	var problems []valueProblem // nil while every value passes: no allocation
 	for j, p := range rec.Props {
 		pl := m.plan(p.Name, &next, j, a)
 		switch {
 		case pl == nil && (m.ignoreUnmapped || source.IgnoredColumn(p.Name)):
 			continue
 		case pl == nil:
-			rec.Err = &source.RecordError{Code: CodeUnknownProperty, Message: m.unknownMessage(rec.Line, p.Name)}
-			return
+			problems = append(problems, valueProblem{CodeUnknownProperty, m.unknownMessage(p.Name)})
+			continue
 		case pl.drop:
 			continue
 		case pl.t.readOnly != "":
-			rec.Err = &source.RecordError{Code: CodeReadOnlyProperty, Message: fmt.Sprintf(
-				"line %d: %s %q: property %q is %s and cannot be written; drop it with \"-\" under mapping.columns",
-				rec.Line, m.noun, p.Name, pl.t.name, pl.t.readOnly)}
-			return
+			problems = append(problems, valueProblem{CodeReadOnlyProperty, fmt.Sprintf(
+				"%s %q: property %q is %s and cannot be written; drop it with \"-\" under mapping.columns",
+				m.noun, p.Name, pl.t.name, pl.t.readOnly)})
+			continue
 		}
 		v, send, code, why := coerce(pl.t, p.Value, memos)
 		if code != "" {
-			rec.Err = &source.RecordError{Code: code, Message: fmt.Sprintf("%s: %q %s", m.where(rec.Line, pl), clipValue(p.Value), why)}
-			return
+			problems = append(problems, valueProblem{code, fmt.Sprintf("%s: %q %s", m.where(pl), clipValue(p.Value), why)})
+			continue
 		}
 		if !send {
 			continue
 		}
 		if pl.check && (setIn(out, pl.t.name) || setIn(m.constants, pl.t.name)) {
-			rec.Err = &source.RecordError{Code: CodeDuplicateProperty, Message: fmt.Sprintf(
-				"%s: property %q is also set by another %s or by mapping.constants", m.where(rec.Line, pl), pl.t.name, m.noun)}
-			return
+			problems = append(problems, valueProblem{CodeDuplicateProperty, fmt.Sprintf(
+				"%s: property %q is also set by another %s or by mapping.constants", m.where(pl), pl.t.name, m.noun)})
+			continue
 		}
 		out = append(out, source.Prop{Name: pl.t.name, Value: v})
+	}
+	if problems != nil {
+		rec.Err = recordError(rec.Line, problems)
+		return
 	}
 	if len(m.constants) == 0 {
 		rec.Props = append(rec.Props[:0], out...) // in place: out is never longer
@@ -202,16 +210,16 @@ func (m *Mapper) plan(name string, next *int, j int, a *Applier) *plan {
 // maxRemembered bounds how many key positions an Applier remembers.
 const maxRemembered = 64
 
-func (m *Mapper) where(line int64, pl *plan) string {
+func (m *Mapper) where(pl *plan) string {
 	if pl.column == pl.t.name {
-		return fmt.Sprintf("line %d: %s %q", line, m.noun, pl.column)
+		return fmt.Sprintf("%s %q", m.noun, pl.column)
 	}
-	return fmt.Sprintf("line %d: %s %q (property %q)", line, m.noun, pl.column, pl.t.name)
+	return fmt.Sprintf("%s %q (property %q)", m.noun, pl.column, pl.t.name)
 }
 
-func (m *Mapper) unknownMessage(line int64, name string) string {
-	return fmt.Sprintf("line %d: %s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
-		line, m.noun, name, didYouMean(m.hints[normalize(name)]))
+func (m *Mapper) unknownMessage(name string) string {
+	return fmt.Sprintf("%s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
+		m.noun, name, didYouMean(m.hints[normalize(name)]))
 }
 
 func setIn(props []source.Prop, name string) bool {

@@ -103,6 +103,9 @@ func (b *builder) header(m *Mapper, columns []string, idColumn string) {
 		if pl, ok := b.planFor(col); ok {
 			m.ordered = append(m.ordered, pl)
 			b.claim(m, pl)
+			if pl.label {
+				m.labels = append(m.labels, LabelMatch{Column: col, Property: pl.t.name})
+			}
 		}
 	}
 	for i := range m.ordered {
@@ -143,6 +146,18 @@ func (b *builder) planFor(col string) (plan, bool) {
 		}
 	}
 	p := b.props[name]
+	label := false
+	if p == nil && !renamed && b.noun == "column" {
+		// HubSpot's exports name columns by label: one property with
+		// that label is the one meant; several are a question to ask.
+		switch found := byLabel(col, b.all); {
+		case len(found) == 1:
+			name, p, label = found[0], b.props[found[0]], true
+		case len(found) > 1:
+			b.add(ambiguousLabel(col, found))
+			return plan{}, false
+		}
+	}
 	switch {
 	case p == nil && renamed:
 		s := closest(name, b.all)
@@ -163,7 +178,7 @@ func (b *builder) planFor(col string) (plan, bool) {
 			b.noun, col, name, readOnly(p))})
 		return plan{}, false
 	}
-	return plan{column: col, t: b.target(name)}, true
+	return plan{column: col, t: b.target(name), label: label}, true
 }
 
 // claim records that pl sets its property, reporting a second setter.

@@ -20,8 +20,8 @@ func TestNewPreflight(t *testing.T) {
 	}{
 		{"clean header", Config{}, []string{"id", "hs_communication_body", "sentiment", "_error", "_source_line"}, "", nil},
 		{"clean JSONL", Config{Columns: map[string]string{"Body": "hs_communication_body"}}, nil, "external_id", nil},
-		{"unknown column with suggestion from the label", Config{}, []string{"id", "Phone Number"}, "",
-			[]Problem{{Kind: UnknownColumn, Column: "Phone Number", Suggestion: "phone"}}},
+		{"unknown column with suggestion from the label", Config{}, []string{"id", "Phone No"}, "",
+			[]Problem{{Kind: UnknownColumn, Column: "Phone No", Suggestion: "phone"}}},
 		{"unknown column with suggestion from the name", Config{}, []string{"id", "sentimnet"}, "",
 			[]Problem{{Kind: UnknownColumn, Column: "sentimnet", Suggestion: "sentiment"}}},
 		{"unknown column contained in a name", Config{}, []string{"id", "Follow-up"}, "",
@@ -60,9 +60,9 @@ func TestNewPreflight(t *testing.T) {
 		{"override of a missing property", Config{Properties: map[string]PropertyConfig{"sentimen": {Empty: "clear"}}}, []string{"id"}, "",
 			[]Problem{{Kind: UnknownProperty, Property: "sentimen", Suggestion: "sentiment"}}},
 		{"all reported together", Config{Columns: map[string]string{"Mobile": "phone"}, Properties: map[string]PropertyConfig{"x": {}}},
-			[]string{"id", "Phone Number", "hs_object_id", "phone", "Mobile", "sentiment"}, "hs_communication_body",
+			[]string{"id", "Phone No", "hs_object_id", "phone", "Mobile", "sentiment"}, "hs_communication_body",
 			[]Problem{
-				{Kind: UnknownColumn, Column: "Phone Number", Suggestion: "phone"},
+				{Kind: UnknownColumn, Column: "Phone No", Suggestion: "phone"},
 				{Kind: ReadOnly, Column: "hs_object_id", Property: "hs_object_id"},
 				{Kind: DuplicateTarget, Column: "Mobile", Property: "phone"},
 				{Kind: UnknownProperty, Property: "x"},
@@ -99,9 +99,9 @@ func TestNewPreflight(t *testing.T) {
 }
 
 func TestNewPreflightMessages(t *testing.T) {
-	_, err := New(Config{}, testProps, []string{"id", "Phone Number", "hs_object_id"}, "id", "phone")
+	_, err := New(Config{}, testProps, []string{"id", "Phone No", "hs_object_id"}, "id", "phone")
 	want := `check mapping: 3 problems:
-  column "Phone Number" is not a property of this object type (did you mean "phone"?); rename it under mapping.columns, drop it with "-", or set mapping.ignore_unmapped
+  column "Phone No" is not a property of this object type (did you mean "phone"?); rename it under mapping.columns, drop it with "-", or set mapping.ignore_unmapped
   column "hs_object_id" maps to property "hs_object_id", which is calculated and cannot be written; drop it with "-" under mapping.columns
   id property "phone" does not have unique values, so HubSpot cannot address records by it; properties with unique values: "external_id"`
 	if err == nil || err.Error() != want {
