@@ -9,6 +9,7 @@ import (
 
 	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink/deadletter"
 )
 
 // openInput opens the input, which must be a regular file: a run
@@ -22,7 +23,7 @@ func openInput(path string) (*os.File, error) {
 		return nil, fmt.Errorf("open input: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, fileKind(st.Mode()))
+		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, deadletter.Kind(st.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -31,7 +32,7 @@ func openInput(path string) (*os.File, error) {
 	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
 		f.Close()
 		if err == nil {
-			err = fmt.Errorf("%s is %s, not a regular file", path, fileKind(st.Mode()))
+			err = fmt.Errorf("%s is %s, not a regular file", path, deadletter.Kind(st.Mode()))
 		}
 		return nil, fmt.Errorf("open input: %w", err)
 	}

@@ -125,7 +125,7 @@ func (e *outputPathError) Error() string {
 		return fmt.Sprintf("%s %s is a symbolic link: hubsync does not follow one to write dead letters, so that a link cannot send them elsewhere; name the file itself with %s",
 			e.p.what, e.p.path, e.p.flag)
 	}
-	return fmt.Sprintf("%s %s %s; hubsync writes only regular files there, and creates a missing one: pass %s a file name",
+	return fmt.Sprintf("%s %s is %s; hubsync writes only regular files there, and creates a missing one: pass %s a file name",
 		e.p.what, e.p.path, deadletter.Kind(e.mode), e.p.flag)
 }
 

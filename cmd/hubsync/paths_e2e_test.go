@@ -83,7 +83,7 @@ func TestPathRefusals(t *testing.T) {
 				t.Skipf("no FIFOs here: %v", err)
 			}
 			return []string{"--dead-letter", p}
-		}, "named pipe"},
+		}, "is a FIFO"},
 		{"checkpoint is a device", func(t *testing.T, dir string) []string {
 			return []string{"--checkpoint", os.DevNull}
 		}, "device"},

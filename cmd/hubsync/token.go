@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/hubsync/hubsync/sink/deadletter"
 )
 
 // maxTokenFileBytes bounds a token file. A HubSpot private app token is
@@ -39,7 +41,7 @@ func readTokenFile(path string, log *zap.Logger) (string, error) {
 		return "", fmt.Errorf("read token file: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("token file %s is not a regular file (%s): put the token in a file of its own, or in $HUBSPOT_ACCESS_TOKEN", path, fileKind(st.Mode()))
+		return "", fmt.Errorf("token file %s is not a regular file (%s): put the token in a file of its own, or in $HUBSPOT_ACCESS_TOKEN", path, deadletter.Kind(st.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -50,7 +52,7 @@ func readTokenFile(path string, log *zap.Logger) (string, error) {
 		return "", fmt.Errorf("read token file: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("token file %s is not a regular file (%s)", path, fileKind(st.Mode()))
+		return "", fmt.Errorf("token file %s is not a regular file (%s)", path, deadletter.Kind(st.Mode()))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
 	if err != nil {
@@ -68,21 +70,4 @@ func readTokenFile(path string, log *zap.Logger) (string, error) {
 			zap.String("file", path), zap.String("mode", fmt.Sprintf("%04o", perm)))
 	}
 	return tok, nil
-}
-
-// fileKind names the type of a file that is not a regular one.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }

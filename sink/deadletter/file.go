@@ -51,26 +51,32 @@ func openRegular(path string, flag int, perm os.FileMode) (f *os.File, created b
 
 // notRegular is the error for a path that names mode's kind of file.
 func notRegular(path string, mode fs.FileMode) error {
-	return fmt.Errorf("%s %s: %w", path, Kind(mode), ErrNotRegular)
+	if mode&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link, which hubsync does not follow for a dead-letter file: %w", path, ErrNotRegular)
+	}
+	return fmt.Errorf("%s is %s: %w", path, Kind(mode), ErrNotRegular)
 }
 
-// Kind says in words what kind of file mode is, as "is a directory".
+// Kind says in words what kind of file mode is, as "a directory", for
+// messages about a path that must be a regular file.
 func Kind(mode fs.FileMode) string {
 	switch {
 	case mode.IsRegular():
-		return "is a regular file"
+		return "a regular file"
 	case mode&fs.ModeSymlink != 0:
-		return "is a symbolic link, which hubsync does not follow for a dead-letter file"
+		return "a symbolic link"
 	case mode.IsDir():
-		return "is a directory"
+		return "a directory"
 	case mode&fs.ModeNamedPipe != 0:
-		return "is a named pipe (FIFO)"
+		return "a FIFO"
 	case mode&fs.ModeSocket != 0:
-		return "is a socket"
+		return "a socket"
+	case mode&fs.ModeCharDevice != 0:
+		return "a character device"
 	case mode&fs.ModeDevice != 0:
-		return "is a device"
+		return "a device"
 	}
-	return "is not a regular file"
+	return "a special file"
 }
 
 // MoveAside renames the dead-letter file at path out of the way, to
