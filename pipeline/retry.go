@@ -95,6 +95,10 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	if ctx.Err() != nil {
 		return nil, 0, false, ctx.Err()
 	}
+	if sink.BadEndpoint(err) && p.health.neverSucceeded() {
+		// Nothing ever got through: the URL is wrong, not HubSpot down.
+		return nil, 0, false, fmt.Errorf("%w: %w", ErrBadEndpoint, err)
+	}
 	switch sink.Classify(err) {
 	case sink.ClassRateLimit:
 		p.stats.RateLimited.Add(1)
@@ -186,6 +190,11 @@ func (p *Pipeline) checkReserve(rl sink.RateLimit) error {
 	}
 }
 
+// ErrBadEndpoint is wrapped into the error of a run whose first requests
+// failed in a way that says the base URL is wrong (see sink.BadEndpoint):
+// no host, no server on the port, no TLS, or 404. Retrying cannot help.
+var ErrBadEndpoint = errors.New("the base URL does not lead to HubSpot")
+
 // ErrDailyReserve is wrapped by the StopError of a run that stopped to
 // leave the rest of the daily quota to other integrations.
 var ErrDailyReserve = errors.New("daily reserve reached")
@@ -227,6 +236,13 @@ func (h *health) success() {
 	h.quietSince = time.Now()
 	h.succeeded = h.quietSince
 	h.mu.Unlock()
+}
+
+// neverSucceeded reports whether no request of the run has succeeded.
+func (h *health) neverSucceeded() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.succeeded.IsZero()
 }
 
 // recentSuccess reports whether a request succeeded within d. Before the
