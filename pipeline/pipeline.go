@@ -235,6 +235,7 @@ func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *za
 	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard(),
 		inFlight: make(chan struct{}, cfg.Workers), halted: make(chan struct{})}
 	p.pace.lim = lim
+	p.stats.lim = lim
 	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, maxLimited: cfg.MaxRateLimited}
 	p.streak.limit = cfg.RejectStreak
 	return p, nil

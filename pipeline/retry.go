@@ -71,7 +71,9 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	}
 	b.started = true
 	p.stats.Requests.Add(1)
+	p.stats.Sending.Add(1)
 	res, err := p.sender.UpdateBatch(ctx, in)
+	p.stats.Sending.Add(-1)
 	var apiErr *sink.APIError
 	errors.As(err, &apiErr)
 	rl := sink.RateLimit{Max: -1, Remaining: -1, DailyRemaining: -1, Daily: -1}
@@ -81,7 +83,12 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	case apiErr != nil:
 		rl = apiErr.RateLimit
 	}
-	p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval)
+	if p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval) {
+		n, w := p.limiter.Limit()
+		cn, cw := p.limiter.Configured()
+		p.log.Info("adopted HubSpot's limit, lower than --rate",
+			zap.String("hubspot_limit", fmt.Sprintf("%d per %s", n, w)), zap.String("rate", fmt.Sprintf("%d/%s", cn, cw)))
+	}
 	if err == nil {
 		p.pace.success()
 		p.health.success()
