@@ -332,9 +332,11 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		zap.Bool("resumed", resumed), zap.Int64("from_line", j.state.Watermark.Line))
 	start := time.Now()
 	runCtx, stop := stopAfterDrain(ctx, e.interrupt, drainTimeout)
+	stopAnnounce := announceDrain(e.interrupt, p.Stats(), drainTimeout, log)
 	stopProgress := progress(p.Stats(), fp.Size, j.start().Offset)
 	runErr := p.Run(runCtx)
 	stopProgress()
+	stopAnnounce()
 	stop()
 	if err := dead.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("close dead-letter file: %w", err)
