@@ -30,8 +30,8 @@ func configErrorOf(o syncOptions, err error) error {
 		var api *sink.APIError
 		if errors.As(err, &api) {
 			return usageError{fmt.Errorf("%s answered %d Not Found (%w): --base-url must be the API root, "+
-				"https://api.hubapi.com for HubSpot or the URL the emulator prints, without a path; nothing was sent",
-				o.BaseURL, api.StatusCode, err)}
+				"https://api.hubapi.com for HubSpot or the URL the emulator prints, without a path (if it is, check --object %q); nothing was sent",
+				o.BaseURL, api.StatusCode, err, o.Object)}
 		}
 		return usageError{fmt.Errorf("cannot reach HubSpot at %s (%w): check --base-url (https://api.hubapi.com for HubSpot, "+
 			"or the URL the emulator prints) and that this machine can reach it; nothing was sent", o.BaseURL, err)}
