@@ -120,9 +120,8 @@ func (p *Pipeline) checkDeadLetters() error {
 	for c, n := range l.EarlierByCode {
 		byCode[c] += n
 	}
-	return &StopError{
-		Reason: fmt.Sprintf("%d of the %d records settled so far are in the dead-letter file, over the limit of %s; most common errors: %s",
-			dead, settled, l.String(), TopCodes(byCode, 3)),
-		Err: ErrTooManyDeadLetters,
-	}
+	// Reads "stopped: too many records failed: 1000 of the 1000 …".
+	return &StopError{Reason: "stopped", Err: fmt.Errorf(
+		"%w: %d of the %d records settled so far are in the dead-letter file, over the limit of %s; most common errors: %s",
+		ErrTooManyDeadLetters, dead, settled, l.String(), TopCodes(byCode, 3))}
 }

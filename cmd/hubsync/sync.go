@@ -303,6 +303,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return usageError{err}
 	}
+	deadLimit = withJob(deadLimit, j.counts())
+	if err := overLimitAtStart(deadLimit); err != nil {
+		return resumableError{err: err, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
+	}
 	if resumed && dlPath != j.state.DeadLetterPath {
 		log.Warn("dead-letter file differs from the last run's; records it had written since its last save may be written again",
 			zap.String("was", j.state.DeadLetterPath), zap.String("now", dlPath))
@@ -316,7 +320,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 
 	cfg := pl.pipelineConfig(e.interrupt, mapper)
 	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
-	cfg.DeadLetterLimit = withJob(deadLimit, j.counts())
+	cfg.DeadLetterLimit = deadLimit
 	p, err := pipeline.New(cfg, reader, client, dead, limiter, log)
 	if err != nil {
 		dead.Close()

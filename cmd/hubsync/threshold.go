@@ -55,6 +55,19 @@ func withJob(l *pipeline.DeadLetterLimit, earlier checkpoint.Counts) *pipeline.D
 	return &c
 }
 
+// overLimitAtStart returns an error wrapping pipeline.ErrTooManyDeadLetters
+// when a resumed job is over l before this run sends anything: a rerun of
+// the same command after a stop for too many dead letters would otherwise
+// spend the requests of a few batches to stop again.
+func overLimitAtStart(l *pipeline.DeadLetterLimit) error {
+	if !l.Enabled() || !l.Exceeded(l.EarlierSettled, l.EarlierDead) {
+		return nil
+	}
+	return fmt.Errorf("%w: %d of the %d records settled by earlier runs of this job are in the dead-letter file, over the limit of %s; "+
+		"most common errors: %s; nothing was sent", pipeline.ErrTooManyDeadLetters, l.EarlierDead, l.EarlierSettled, l.String(),
+		pipeline.TopCodes(l.EarlierByCode, 3))
+}
+
 // tooManyFailedHint says what to do after a run stopped for its dead
 // letters.
 func tooManyFailedHint(watermark int64, file, cpPath, dlPath string) string {

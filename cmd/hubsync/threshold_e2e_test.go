@@ -111,11 +111,20 @@ func TestMaxDeadLettersCountsTheJob(t *testing.T) {
 	if res := runHubsync(t, append(args, input)...); res.code != exitTooManyFailed {
 		t.Fatalf("first run: exit status %d, want %d; stderr:\n%s", res.code, exitTooManyFailed, tail(res.stderr))
 	}
-	// The same command again stops at once: the job is still over.
-	if res := runHubsync(t, append(args, input)...); res.code != exitTooManyFailed {
+	deadAfterStop := len(readDeadLetters(t, strings.TrimSuffix(input, ".csv")+".dead-letter.csv"))
+	// The same command again stops before it reads or sends anything:
+	// the job is still over its limit.
+	res := runHubsync(t, append(args, input)...)
+	if res.code != exitTooManyFailed {
 		t.Fatalf("second run: exit status %d, want %d; stderr:\n%s", res.code, exitTooManyFailed, tail(res.stderr))
 	}
-	res := runHubsync(t, append(args, "--max-dead-letters", "none", input)...)
+	if !strings.Contains(res.stderr, "settled by earlier runs of this job") || !strings.Contains(res.stderr, "INVALID_DATE (") {
+		t.Errorf("second run does not say the job is over its limit already:\n%s", tail(res.stderr))
+	}
+	if n := len(readDeadLetters(t, strings.TrimSuffix(input, ".csv")+".dead-letter.csv")); n != deadAfterStop {
+		t.Errorf("second run: %d dead letters, want the %d of the first run", n, deadAfterStop)
+	}
+	res = runHubsync(t, append(args, "--max-dead-letters", "none", input)...)
 	if res.code != exitDeadLetters {
 		t.Fatalf("third run: exit status %d, want %d; stderr:\n%s", res.code, exitDeadLetters, tail(res.stderr))
 	}
