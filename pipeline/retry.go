@@ -102,8 +102,9 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	if ctx.Err() != nil {
 		return nil, 0, false, ctx.Err()
 	}
-	if sink.BadEndpoint(err) && p.health.neverSucceeded() {
-		// Nothing ever got through: the URL is wrong, not HubSpot down.
+	if (sink.BadEndpoint(err) || sink.UnknownObjectType(err)) && p.health.neverSucceeded() {
+		// Nothing ever got through: the URL (or the object type in it)
+		// is wrong, not HubSpot down.
 		return nil, 0, false, fmt.Errorf("%w: %w", ErrBadEndpoint, err)
 	}
 	switch sink.Classify(err) {
@@ -198,8 +199,9 @@ func (p *Pipeline) checkReserve(rl sink.RateLimit) error {
 }
 
 // ErrBadEndpoint is wrapped into the error of a run whose first requests
-// failed in a way that says the base URL is wrong (see sink.BadEndpoint):
-// no host, no server on the port, no TLS, or 404. Retrying cannot help.
+// failed in a way that says the endpoint is wrong (see sink.BadEndpoint
+// and sink.UnknownObjectType): no host, no server on the port, no TLS, a
+// 404, or an object type HubSpot does not know. Retrying cannot help.
 var ErrBadEndpoint = errors.New("the base URL does not lead to HubSpot")
 
 // ErrDailyReserve is wrapped by the StopError of a run that stopped to

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,5 +62,30 @@ func TestWrongEndpoint(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestWrongEndpointLeavesNoCheckpoint: a --no-preflight run that found the
+// URL or the object type wrong writes no checkpoint, so that the command
+// fixed runs as a new job instead of being refused for other settings.
+func TestWrongEndpointLeavesNoCheckpoint(t *testing.T) {
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 10})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.csv")
+	if err := writeFile(input, "id,hs_communication_body\n1,hi\n2,ho\n"); err != nil {
+		t.Fatal(err)
+	}
+	for _, wrong := range [][]string{{"--base-url", url + "/v2", "--object", "communications"}, {"--base-url", url, "--object", "butterflies"}} {
+		args := append(append([]string{"sync", "--no-preflight", "--log-format", "json"}, wrong...), input)
+		if res := runHubsync(t, args...); res.code != exitUsage {
+			t.Fatalf("%v: exit status %d, want %d; stderr:\n%s", wrong, res.code, exitUsage, tail(res.stderr))
+		}
+		if _, err := os.Stat(input + ".checkpoint.json"); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: a checkpoint was written (%v)", wrong, err)
+		}
+	}
+	res := runHubsync(t, "sync", "--no-preflight", "--log-format", "json", "--base-url", url, "--object", "communications", input)
+	if res.code != exitOK {
+		t.Fatalf("fixed command: exit status %d, want 0; stderr:\n%s", res.code, tail(res.stderr))
 	}
 }

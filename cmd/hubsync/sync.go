@@ -47,8 +47,8 @@ Examples:
 Exit status (decided in one place; see the README for what a scheduler
 should do with each):
   0  every record applied
-  1  fatal error a rerun will not fix: bad token, missing scope, a property
-     HubSpot refuses, I/O error
+  1  fatal error: bad token, missing scope, a property HubSpot refuses,
+     I/O error; fix it, then rerun (it resumes)
   2  usage or configuration error, nothing sent: a bad flag or config, a
      --base-url that leads nowhere on the first request (unknown host,
      connection refused, TLS error, 404), an unknown --object, CSV columns
