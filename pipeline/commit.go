@@ -37,15 +37,31 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 				}
 				return nil
 			}
+			if failed == nil && !s.b.started && p.draining() {
+				// Nothing of it was sent (its records all failed before
+				// sending) and the run is stopping: like a batch not yet
+				// sent, it stays for the next run, so that a stop for
+				// too many dead letters does not write the batches
+				// queued behind the one that reached the limit.
+				p.guard.release(s.b)
+				continue
+			}
 			if failed == nil {
 				wrote, err := p.record(s)
 				deadWritten = deadWritten || wrote
 				if err != nil {
 					failed = err
 					stop(err)
-				} else if p.cfg.Progress != nil {
-					p.cfg.Progress.Settle(s.b.seq, s.b.start, s.b.end)
-					unsaved = true
+				} else {
+					if p.cfg.Progress != nil {
+						p.cfg.Progress.Settle(s.b.seq, s.b.start, s.b.end)
+						unsaved = true
+					}
+					// A stop like the daily reserve's: what is in flight
+					// settles, the rest stays for the next run.
+					if serr := p.checkDeadLetters(); serr != nil {
+						p.halt(serr)
+					}
 				}
 			}
 			p.guard.release(s.b)

@@ -35,6 +35,8 @@ type Limiter struct {
 	active   int
 	pausedTo time.Time
 	changed  chan struct{} // closed and replaced whenever a slot is freed
+	waiting  int           // callers of Acquire waiting for a slot or the end of a pause
+	waited   time.Time     // when the last such wait ended
 }
 
 type slot struct {
@@ -76,8 +78,14 @@ func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
 			return func() { l.free(i) }, nil
 		}
 		changed := l.changed
+		l.waiting++
 		l.mu.Unlock()
-		if err := sleep(ctx, wait, changed); err != nil {
+		err := sleep(ctx, wait, changed)
+		l.mu.Lock()
+		l.waiting--
+		l.waited = time.Now()
+		l.mu.Unlock()
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -137,10 +145,11 @@ func (l *Limiter) Pause(d time.Duration) {
 // budget wins over --rate. When HubSpot has fewer requests left than the
 // limiter has free slots, other clients (or an earlier run) are using the
 // same budget, so the surplus slots are held for one interval. Observe
-// never frees a slot nor raises the limit.
-func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
+// never frees a slot nor raises the limit. It reports whether it lowered
+// the limit.
+func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) (lowered bool) {
 	if l.n == 0 {
-		return
+		return false
 	}
 	if interval <= 0 {
 		interval = l.window
@@ -152,9 +161,10 @@ func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
 	if maxN > 0 && maxN < l.active && interval == l.window {
 		l.active = maxN
 		l.pace.SetLimit(min(l.pace.Limit(), rate.Limit(float64(maxN)/l.window.Seconds())))
+		lowered = true
 	}
 	if remaining < 0 {
-		return
+		return lowered
 	}
 	now := time.Now()
 	surplus := -remaining
@@ -165,14 +175,55 @@ func (l *Limiter) Observe(maxN, remaining int, interval time.Duration) {
 	}
 	for i := range l.slots[:l.active] {
 		if surplus <= 0 {
-			return
+			return lowered
 		}
 		if s := l.slots[i]; !s.busy && !now.Before(s.freeAt) {
 			l.slots[i].freeAt = now.Add(interval)
 			surplus--
 		}
 	}
+	return lowered
 }
+
+// waitShown is how long after a wait on the limiter ended Status still
+// reports it: at full pace requests wait a moment each, and a display
+// redrawn a few times a second would flicker otherwise.
+const waitShown = time.Second
+
+// LimiterStatus is what holds requests back at one instant.
+type LimiterStatus struct {
+	Waiting  bool          // requests wait (or waited within a second) for a slot or a pause
+	Paused   time.Duration // the pause after a 429 still to run; 0 when none
+	InWindow int           // requests HubSpot may count in the current window: in flight, or answered within one window
+	Limit    int           // requests allowed per window now
+	Window   time.Duration
+}
+
+// Status reports what holds requests back now. It is safe for concurrent
+// use and does not block on Acquire.
+func (l *Limiter) Status() LimiterStatus {
+	if l.n == 0 {
+		return LimiterStatus{}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	st := LimiterStatus{Limit: l.active, Window: l.window,
+		Waiting: l.waiting > 0 || (!l.waited.IsZero() && now.Sub(l.waited) < waitShown)}
+	if now.Before(l.pausedTo) {
+		st.Paused = l.pausedTo.Sub(now)
+	}
+	for _, s := range l.slots[:l.active] {
+		if s.busy || now.Before(s.freeAt) {
+			st.InWindow++
+		}
+	}
+	return st
+}
+
+// Configured reports the limit the limiter was made with, before HubSpot's
+// headers lowered it.
+func (l *Limiter) Configured() (n int, window time.Duration) { return l.n, l.window }
 
 // Limit reports how many requests the limiter allows per window now.
 func (l *Limiter) Limit() (n int, window time.Duration) {

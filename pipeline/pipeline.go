@@ -106,8 +106,12 @@ type Config struct {
 	// the run resumably once HubSpot reports that few daily requests left.
 	DailyReserve        int
 	DailyReservePercent float64
-	BackoffBase         time.Duration // first retry wait (default 500ms); doubles per attempt, with jitter
-	BackoffMax          time.Duration // longest retry wait (default 30s)
+	// DeadLetterLimit stops the run resumably, with a *StopError wrapping
+	// ErrTooManyDeadLetters, once the job has more dead letters than it
+	// allows (nil: never).
+	DeadLetterLimit *DeadLetterLimit
+	BackoffBase     time.Duration // first retry wait (default 500ms); doubles per attempt, with jitter
+	BackoffMax      time.Duration // longest retry wait (default 30s)
 	// SyncEvery is how often, when anything settled, dead letters are
 	// fsynced and progress saved (default 20ms). It bounds what a crash
 	// makes the next run send again: the batches in flight plus those
@@ -231,6 +235,7 @@ func New(cfg Config, r Reader, s Sender, dead DeadLetters, lim *Limiter, log *za
 	p := &Pipeline{cfg: cfg, reader: r, sender: s, dead: dead, limiter: lim, log: log, guard: newKeyGuard(),
 		inFlight: make(chan struct{}, cfg.Workers), halted: make(chan struct{})}
 	p.pace.lim = lim
+	p.stats.lim = lim
 	p.health = health{maxFailures: cfg.MaxFailures, maxSilence: cfg.MaxSilence, maxLimited: cfg.MaxRateLimited}
 	p.streak.limit = cfg.RejectStreak
 	return p, nil
@@ -320,7 +325,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	} else if err == nil && p.haltErr != nil {
 		err = p.haltErr
 	}
-	if p.cfg.Progress != nil && commitErr == nil {
+	// A run that found the URL wrong got nothing through: its progress is
+	// what it started from, and a checkpoint written now would bind a new
+	// job to the wrong URL.
+	if p.cfg.Progress != nil && commitErr == nil && !errors.Is(err, ErrBadEndpoint) {
 		// Every goroutine has exited: the committer's state is ours now.
 		if serr := p.cfg.Progress.Save(err == nil && !interrupted); serr != nil && err == nil {
 			err = serr

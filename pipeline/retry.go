@@ -71,7 +71,9 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	}
 	b.started = true
 	p.stats.Requests.Add(1)
+	p.stats.Sending.Add(1)
 	res, err := p.sender.UpdateBatch(ctx, in)
+	p.stats.Sending.Add(-1)
 	var apiErr *sink.APIError
 	errors.As(err, &apiErr)
 	rl := sink.RateLimit{Max: -1, Remaining: -1, DailyRemaining: -1, Daily: -1}
@@ -81,7 +83,12 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	case apiErr != nil:
 		rl = apiErr.RateLimit
 	}
-	p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval)
+	if p.limiter.Observe(rl.Max, rl.Remaining, rl.Interval) {
+		n, w := p.limiter.Limit()
+		cn, cw := p.limiter.Configured()
+		p.log.Info("adopted HubSpot's limit, lower than --rate",
+			zap.String("hubspot_limit", fmt.Sprintf("%d per %s", n, w)), zap.String("rate", fmt.Sprintf("%d/%s", cn, cw)))
+	}
 	if err == nil {
 		p.pace.success()
 		p.health.success()
@@ -94,6 +101,11 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	}
 	if ctx.Err() != nil {
 		return nil, 0, false, ctx.Err()
+	}
+	if (sink.BadEndpoint(err) || sink.UnknownObjectType(err)) && p.health.neverSucceeded() {
+		// Nothing ever got through: the URL (or the object type in it)
+		// is wrong, not HubSpot down.
+		return nil, 0, false, fmt.Errorf("%w: %w", ErrBadEndpoint, err)
 	}
 	switch sink.Classify(err) {
 	case sink.ClassRateLimit:
@@ -186,6 +198,12 @@ func (p *Pipeline) checkReserve(rl sink.RateLimit) error {
 	}
 }
 
+// ErrBadEndpoint is wrapped into the error of a run whose first requests
+// failed in a way that says the endpoint is wrong (see sink.BadEndpoint
+// and sink.UnknownObjectType): no host, no server on the port, no TLS, a
+// 404, or an object type HubSpot does not know. Retrying cannot help.
+var ErrBadEndpoint = errors.New("the base URL does not lead to HubSpot")
+
 // ErrDailyReserve is wrapped by the StopError of a run that stopped to
 // leave the rest of the daily quota to other integrations.
 var ErrDailyReserve = errors.New("daily reserve reached")
@@ -227,6 +245,13 @@ func (h *health) success() {
 	h.quietSince = time.Now()
 	h.succeeded = h.quietSince
 	h.mu.Unlock()
+}
+
+// neverSucceeded reports whether no request of the run has succeeded.
+func (h *health) neverSucceeded() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.succeeded.IsZero()
 }
 
 // recentSuccess reports whether a request succeeded within d. Before the

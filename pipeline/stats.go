@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"fmt"
 	"maps"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Stats counts what a run did. All methods and fields are safe for
@@ -19,8 +21,34 @@ type Stats struct {
 	Retries      atomic.Int64 // retries after transient failures
 	Splits       atomic.Int64 // rejected batches split in two to isolate bad records
 
+	// Sending counts the requests on the wire now: a gauge, not a total.
+	Sending atomic.Int64
+
+	lim    *Limiter // set by New; nil in a Stats of no run
 	mu     sync.Mutex
 	byCode map[string]int64
+}
+
+// Waiting says in words what holds the run's requests back now, or ""
+// when nothing does: the rolling window is full ("waiting for the rate
+// window: 100 requests in the last 10s"), naming HubSpot's limit when it
+// is lower than the one configured, or a pause after a 429.
+func (s *Stats) Waiting() string {
+	if s.lim == nil {
+		return ""
+	}
+	st := s.lim.Status()
+	switch {
+	case st.Paused > 0:
+		return fmt.Sprintf("waiting %s more: HubSpot answered 429", st.Paused.Round(100*time.Millisecond))
+	case !st.Waiting:
+		return ""
+	}
+	msg := fmt.Sprintf("waiting for the rate window: %d requests in the last %s", st.InWindow, st.Window)
+	if n, w := s.lim.Configured(); st.Limit < n {
+		msg += fmt.Sprintf(" (HubSpot's limit of %d, lower than --rate %d/%s)", st.Limit, n, w)
+	}
+	return msg
 }
 
 func (s *Stats) dead(code string) {

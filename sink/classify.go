@@ -201,3 +201,40 @@ type sendError struct {
 
 func (e *sendError) Error() string { return e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
+
+// BadEndpoint reports whether err, from the first request to HubSpot,
+// says the base URL itself is wrong rather than that HubSpot is down: the
+// host name does not resolve, nothing listens on the port, TLS cannot be
+// spoken with the server (or its certificate is not valid for it), or the
+// server answered 404, which HubSpot never does for either endpoint a
+// sync uses when the URL is right. Retrying cannot fix any of them. Only
+// the first request may be judged so: later in a run the same failures
+// are a network blip or an outage, and Classify's answer holds.
+func BadEndpoint(err error) bool {
+	if err == nil {
+		return false
+	}
+	if ae, ok := errors.AsType[*APIError](err); ok {
+		return ae.StatusCode == 404 && !UnknownObjectType(err)
+	}
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || isCertificateError(err) {
+		return true
+	}
+	if _, ok := errors.AsType[tls.AlertError](err); ok {
+		return true
+	}
+	// net/http turns the tls.RecordHeaderError of https spoken to a plain
+	// http port into an error of no type of its own.
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
+// UnknownObjectType reports whether err is HubSpot's answer for an object
+// type it does not know ("Unable to infer object type from: …"), which
+// comes without a category.
+func UnknownObjectType(err error) bool {
+	ae, ok := errors.AsType[*APIError](err)
+	return ok && (ae.StatusCode == 400 || ae.StatusCode == 404) && strings.HasPrefix(ae.Message, "Unable to infer object type")
+}

@@ -6,11 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hubsync/hubsync/source"
 )
 
 func TestClassify(t *testing.T) {
@@ -95,5 +101,88 @@ func TestMinWait(t *testing.T) {
 				t.Errorf("MinWait = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestBadEndpoint makes real first requests to endpoints that cannot be
+// HubSpot's, and checks a few errors that must not be taken for a wrong
+// URL.
+func TestBadEndpoint(t *testing.T) {
+	closed := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		return "http://" + addr
+	}
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	tlsServer := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsServer.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes fail on purpose
+	tlsServer.StartTLS()
+	defer tlsServer.Close()
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	requests := []struct {
+		name, base string
+	}{
+		{"connection refused", closed()},
+		{"404 on the endpoint", notFound.URL},
+		{"certificate not trusted", tlsServer.URL},
+		{"https to a plain http port", "https://" + strings.TrimPrefix(plain.URL, "http://")},
+		{"unresolvable host", "https://hubsync-test.invalid"},
+	}
+	for _, tc := range requests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := New(Config{BaseURL: tc.base, Token: "pat-test-token", ObjectType: "contacts", Timeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Properties(context.Background())
+			if !BadEndpoint(err) {
+				t.Errorf("BadEndpoint(%v) = false, want true", err)
+			}
+			_, err = c.UpdateBatch(context.Background(), []Input{{ID: "1", Props: []source.Prop{{Name: "a", Value: "b"}}}})
+			if !BadEndpoint(err) {
+				t.Errorf("batch: BadEndpoint(%v) = false, want true", err)
+			}
+		})
+	}
+	others := []struct {
+		name string
+		err  error
+	}{
+		{"nil", nil},
+		{"503", &APIError{StatusCode: 503}},
+		{"401", &APIError{StatusCode: 401, Category: "INVALID_AUTHENTICATION"}},
+		{"unknown object type", &APIError{StatusCode: 400, Message: "Unable to infer object type from: butterflies"}},
+		{"connection reset", &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}},
+		{"timeout", &sendError{kindTransport, fmt.Errorf("timeout: %w", context.DeadlineExceeded)}},
+	}
+	for _, tc := range others {
+		t.Run(tc.name, func(t *testing.T) {
+			if BadEndpoint(tc.err) {
+				t.Errorf("BadEndpoint(%v) = true, want false", tc.err)
+			}
+		})
+	}
+}
+
+func TestUnknownObjectType(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("get properties: %w", &APIError{StatusCode: 400, Message: "Unable to infer object type from: butterflies"}), true},
+		{&APIError{StatusCode: 404, Message: "Unable to infer object type from: 2-999"}, true},
+		{&APIError{StatusCode: 400, Category: "VALIDATION_ERROR", Message: "Property values were not valid"}, false},
+		{errors.New("Unable to infer object type from: x"), false},
+	}
+	for _, tc := range tests {
+		if got := UnknownObjectType(tc.err); got != tc.want {
+			t.Errorf("UnknownObjectType(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

@@ -29,6 +29,7 @@ type syncOptions struct {
 	DeadLetter     string `yaml:"dead_letter"`
 	Checkpoint     string `yaml:"checkpoint"`
 	DailyReserve   string `yaml:"daily_reserve"`
+	MaxDeadLetters string `yaml:"max_dead_letters"` // N|P%|none: stop when the job has more dead letters
 	RequestTimeout string `yaml:"request_timeout"`
 	Restart        bool   `yaml:"-"` // a flag only: never make a config file discard progress
 	Empty          string `yaml:"empty"`
@@ -68,6 +69,7 @@ func defaultSyncOptions() syncOptions {
 		Empty:          "skip",
 		MaxRecordBytes: 1 << 20,
 		RequestTimeout: "60s",
+		MaxDeadLetters: defaultMaxDeadLetters,
 		LogFormat:      "auto",
 		LogLevel:       "info",
 		Progress:       "auto",
@@ -155,6 +157,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Checkpoint, "checkpoint", o.Checkpoint, "progress `FILE`, so that a rerun resumes (default: INPUT.checkpoint.json next to the input)")
 	fs.BoolVar(&o.Restart, "restart", o.Restart, "start the job over from the beginning: the checkpoint and the dead-letter file are archived (moved aside to FILE.prev-TIME), not deleted")
 	fs.StringVar(&o.DailyReserve, "daily-reserve", o.DailyReserve, "stop resumably before the account's daily requests left fall to `N|P%`: a count, or a percentage of the daily allowance, kept for other integrations")
+	fs.StringVar(&o.MaxDeadLetters, "max-dead-letters", o.MaxDeadLetters, "stop resumably, with status 6, once the job has more than `N|P%|none` records in the dead-letter file: a count, or a percentage of the records settled, judged from the first 1,000 records on; the default 50% stops a file in which everything fails after 1,000 records; none (or 100%) never stops")
 	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it")
 	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
 	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")

@@ -17,6 +17,11 @@ const (
 	exitDeadLetters = 3 // finished; some records are in the dead-letter file
 	exitResumable   = 4 // stopped before the end; rerun the same command to carry on
 	exitNoRecords   = 5 // finished, but the input held no records: an export that failed may have left it empty
+	// exitTooManyFailed: stopped because too many records failed
+	// (--max-dead-letters, or whole batches rejected record by record);
+	// progress is saved, but a rerun fails the same way until the cause
+	// is fixed.
+	exitTooManyFailed = 6
 )
 
 // errNoRecords ends a run whose input held no record at all (an empty or
@@ -43,8 +48,10 @@ func exitCode(err error, deadLettered int64) int {
 		return exitOK
 	case errors.Is(err, errNoRecords):
 		return exitNoRecords
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), errors.Is(err, pipeline.ErrBadEndpoint), sink.UnknownObjectType(err):
 		return exitUsage
+	case errors.Is(err, pipeline.ErrTooManyDeadLetters), errors.Is(err, pipeline.ErrAllRejected):
+		return exitTooManyFailed
 	case errors.Is(err, pipeline.ErrInterrupted), errors.As(err, &stop), errors.Is(err, context.Canceled):
 		return exitResumable
 	}

@@ -23,6 +23,9 @@ func TestExitCode(t *testing.T) {
 		{"interrupted", pipeline.ErrInterrupted, 0, exitResumable},
 		{"interrupted inside a line", fmt.Errorf("read input: %w", errStopReading), 0, exitResumable},
 		{"fatal", errors.New("disk full"), 0, exitFatal},
+		{"too many dead letters", &pipeline.StopError{Reason: "9 of 10", Err: pipeline.ErrTooManyDeadLetters}, 9, exitTooManyFailed},
+		{"too many dead letters at the end", fmt.Errorf("%w: 9 of 10", pipeline.ErrTooManyDeadLetters), 9, exitTooManyFailed},
+		{"every record rejected", fmt.Errorf("%w: batches 1, 2", pipeline.ErrAllRejected), 200, exitTooManyFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

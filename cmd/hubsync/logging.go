@@ -10,7 +10,8 @@ import (
 )
 
 // newLogger builds the zap logger for a command: human-readable console
-// output when w is a terminal (or format is "console"), JSON lines otherwise.
+// output when w is a terminal, or writes to one through a progressOutput
+// (or format is "console"), JSON lines otherwise.
 func newLogger(format, level string, w io.Writer) (*zap.Logger, error) {
 	var lvl zapcore.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
@@ -40,7 +41,12 @@ func newLogger(format, level string, w io.Writer) (*zap.Logger, error) {
 }
 
 // isTerminal reports whether w is a character device such as a terminal.
+// A progressOutput is judged by the stream it writes to: the log of a
+// sync writes through one, which shares stderr with the progress bar.
 func isTerminal(w io.Writer) bool {
+	if po, ok := w.(*progressOutput); ok {
+		w = po.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

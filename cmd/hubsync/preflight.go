@@ -31,6 +31,9 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 		return nil, nil
 	}
 	props, err := fetchProperties(ctx, client, lim, log)
+	if uerr := configErrorOf(pl.o, err); uerr != nil {
+		return nil, uerr
+	}
 	if err != nil {
 		err = fmt.Errorf("fetch the %s property definitions: %w", pl.o.Object, err)
 		var api *sink.APIError
@@ -41,6 +44,9 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 			return nil, err
 		}
 		return nil, &pipeline.StopError{Reason: "HubSpot did not answer the preflight check; nothing was sent", Err: err}
+	}
+	if err := checkJSONLKeys(pl, props); err != nil {
+		return nil, err
 	}
 	m, err := mapping.New(pl.mapping, props, header, pl.o.IDColumn, pl.o.IDProperty)
 	if err != nil {
@@ -69,7 +75,8 @@ func fetchProperties(ctx context.Context, client *sink.Client, lim *pipeline.Lim
 		props, err := client.Properties(ctx)
 		release()
 		class := sink.Classify(err)
-		if err == nil || (class != sink.ClassRateLimit && class != sink.ClassRetry) || time.Now().Add(wait).After(deadline) {
+		if err == nil || (class != sink.ClassRateLimit && class != sink.ClassRetry) || time.Now().Add(wait).After(deadline) ||
+			sink.BadEndpoint(err) { // the first request: a wrong URL, not an outage
 			return props, err
 		}
 		if w := sink.MinWait(err); w > wait {

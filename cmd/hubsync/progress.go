@@ -250,6 +250,12 @@ func (v progressView) barText(width int) string {
 		{7, "429s " + group(v.RateLimited)},
 		{1, "ETA " + etaText(v.ETA)},
 	}
+	if v.Waiting != "" {
+		parts = append(parts, struct {
+			rank int
+			text string
+		}{3, v.Waiting})
+	}
 	for keep := len(parts); keep > 0; keep-- {
 		var b strings.Builder
 		for _, p := range parts {
@@ -281,6 +287,9 @@ func (v progressView) logFields() []zap.Field {
 	}
 	if v.ETA >= 0 {
 		f = append(f, zap.Duration("eta", v.ETA))
+	}
+	if v.Waiting != "" {
+		f = append(f, zap.String("waiting", v.Waiting))
 	}
 	return f
 }

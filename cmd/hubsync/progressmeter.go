@@ -10,6 +10,7 @@ import (
 // progressCounts are the counters a progress view is made of.
 type progressCounts struct {
 	Offset, Read, Skipped, Applied, DeadLettered, Requests, RateLimited, Retries int64
+	Waiting                                                                      string // what holds requests back, "" when nothing
 }
 
 func countsOf(s *pipeline.Stats) progressCounts {
@@ -17,6 +18,7 @@ func countsOf(s *pipeline.Stats) progressCounts {
 		Offset: s.Offset.Load(), Read: s.Read.Load(), Skipped: s.Skipped.Load(),
 		Applied: s.Applied.Load(), DeadLettered: s.DeadLettered.Load(),
 		Requests: s.Requests.Load(), RateLimited: s.RateLimited.Load(), Retries: s.Retries.Load(),
+		Waiting: s.Waiting(),
 	}
 }
 

@@ -44,11 +44,24 @@ Examples:
   # against the local emulator (see 'hubsync emulator --help')
   hubsync sync --base-url http://127.0.0.1:8080 --object communications calls.csv
 
-Exit status: 0 every record applied; 1 fatal error (bad token, missing scope,
-I/O error); 2 usage or configuration error, nothing sent; 3 finished, some
-records in the dead-letter file; 4 stopped before the end (interrupted, API
-unavailable, daily limit); 5 the input held no records (an empty file, or a
-CSV header alone: check the export that wrote it).
+Exit status (decided in one place; see the README for what a scheduler
+should do with each):
+  0  every record applied
+  1  fatal error: bad token, missing scope, a property HubSpot refuses,
+     I/O error; fix it, then rerun (it resumes)
+  2  usage or configuration error, nothing sent: a bad flag or config, a
+     --base-url that leads nowhere on the first request (unknown host,
+     connection refused, TLS error, 404), an unknown --object, CSV columns
+     or JSON Lines keys that are no properties, another run of the job in
+     progress, a new input over an unfinished job
+  3  finished, some records in the dead-letter file
+  4  stopped before the end, progress saved: interrupted, HubSpot
+     unavailable, daily limit or --daily-reserve; rerun the same command
+  5  the input held no records (an empty file, or a CSV header alone:
+     check the export that wrote it)
+  6  stopped: too many records failed (--max-dead-letters, by default more
+     than half of the first 1,000 records or more; or whole batches
+     rejected record by record); progress saved, fix the cause first
 
 Flags:
 `
@@ -198,6 +211,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err == nil {
 		err = checkJobOptions(o)
 	}
+	var deadLimit *pipeline.DeadLetterLimit
+	if err == nil {
+		deadLimit, err = parseMaxDeadLetters(o.MaxDeadLetters)
+	}
 	if err != nil {
 		return usageError{err}
 	}
@@ -289,6 +306,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return usageError{err}
 	}
+	deadLimit = withJob(deadLimit, j.counts())
+	if err := overLimitAtStart(deadLimit); err != nil {
+		return resumableError{err: err, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
+	}
 	if resumed && dlPath != j.state.DeadLetterPath {
 		log.Warn("dead-letter file differs from the last run's; records it had written since its last save may be written again",
 			zap.String("was", j.state.DeadLetterPath), zap.String("now", dlPath))
@@ -302,6 +323,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 
 	cfg := pl.pipelineConfig(e.interrupt, mapper)
 	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
+	cfg.DeadLetterLimit = deadLimit
 	p, err := pipeline.New(cfg, reader, client, dead, limiter, log)
 	if err != nil {
 		dead.Close()
@@ -317,21 +339,27 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		zap.Bool("resumed", resumed), zap.Int64("from_line", j.state.Watermark.Line))
 	start := time.Now()
 	runCtx, stop := stopAfterDrain(ctx, e.interrupt, drainTimeout)
+	stopAnnounce := announceDrain(e.interrupt, p.Stats(), drainTimeout, log)
 	stopProgress := progress(p.Stats(), fp.Size, j.start().Offset)
 	runErr := p.Run(runCtx)
 	stopProgress()
+	stopAnnounce()
 	stop()
 	if err := dead.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("close dead-letter file: %w", err)
 	}
 	logSummary(log, p.Stats(), time.Since(start), dlPath)
+	runErr = runConfigError(o, runErr)
 	if runErr == nil && j.counts().Read == 0 {
 		runErr = errNoRecords
 	}
-	if runErr != nil && exitCode(runErr, 0) == exitResumable {
+	switch code := exitCode(runErr, 0); {
+	case runErr != nil && code == exitResumable:
 		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
 			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",
 			j.state.Watermark.Line, file, cpPath)}
+	case code == exitTooManyFailed:
+		runErr = resumableError{err: runErr, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
 	}
 	return runErr
 }
