@@ -19,38 +19,31 @@ import (
 const keySample = 100
 
 // checkJSONLKeys refuses a JSON Lines input, before anything is sent,
-// when keys of its first keySample records are neither the id key, a
-// property, nor renamed or dropped by the mapping: as for a CSV header,
-// every record that carries such a key would be dead-lettered, and a
-// renamed key in an export is in every record. With --ignore-unmapped
-// such keys are dropped, and so are not checked. Records that fail to
-// parse are left to the run, which dead-letters them.
-func checkJSONLKeys(pl *plan, props []sink.Property) error {
-	if pl.format != source.JSONL || pl.mapping.IgnoreUnmapped {
+// when keys of its first keySample records are ones m would refuse
+// (neither a property nor renamed, dropped or ignored by the mapping): as
+// for a CSV header, every record that carries such a key would be
+// dead-lettered, and a renamed key in an export is in every record.
+// Records that fail to parse are left to the run, which dead-letters them.
+func checkJSONLKeys(pl *plan, m *mapping.Mapper, props []sink.Property) error {
+	if pl.format != source.JSONL {
 		return nil
 	}
 	keys, seen, read, err := sampleKeys(pl.file, pl.o)
-	if err != nil || len(keys) == 0 {
+	if err != nil {
 		return nil // the run reads the file again and reports what is wrong with it
 	}
-	columns := append([]string{pl.o.IDColumn}, keys...)
-	_, err = mapping.New(pl.mapping, props, columns, pl.o.IDColumn, pl.o.IDProperty)
-	var pe *mapping.PreflightError
-	if !errors.As(err, &pe) {
-		return nil // other problems are the mapper's to report, as it does
-	}
 	var lines []string
-	for _, p := range pe.Problems {
-		if p.Kind != mapping.UnknownColumn {
+	for _, key := range keys {
+		if !m.UnknownKey(key) {
 			continue
 		}
 		hint := ""
-		if p.Suggestion != "" {
-			hint = fmt.Sprintf(" (did you mean %q?)", p.Suggestion)
+		if suggestion := mapping.Closest(key, props); suggestion != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", suggestion)
 		}
 		lines = append(lines, fmt.Sprintf("key %q (in %d of the first %d records) is not a property of this object type%s; "+
 			"rename it with --map %s=PROPERTY (mapping.columns), drop it with --drop %s, or pass --ignore-unmapped",
-			p.Column, seen[p.Column], read, hint, p.Column, p.Column))
+			key, seen[key], read, hint, key, key))
 	}
 	if len(lines) == 0 {
 		return nil

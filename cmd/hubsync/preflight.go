@@ -45,12 +45,12 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 		}
 		return nil, &pipeline.StopError{Reason: "HubSpot did not answer the preflight check; nothing was sent", Err: err}
 	}
-	if err := checkJSONLKeys(pl, props); err != nil {
-		return nil, err
-	}
 	m, err := mapping.New(pl.mapping, props, header, pl.o.IDColumn, pl.o.IDProperty)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("the input does not fit the %s properties; nothing was sent:\n%w", pl.o.Object, err)}
+	}
+	if err := checkJSONLKeys(pl, m, props); err != nil {
+		return nil, err
 	}
 	for _, lm := range m.LabelMatches() {
 		log.Info("column named by a property's label", zap.String("column", lm.Column), zap.String("property", lm.Property))

@@ -217,6 +217,13 @@ func (m *Mapper) where(pl *plan) string {
 	return fmt.Sprintf("%s %q (property %q)", m.noun, pl.column, pl.t.name)
 }
 
+// UnknownKey reports whether Apply would refuse a JSON Lines record that
+// carries key as UNKNOWN_PROPERTY: key is neither a property nor renamed,
+// dropped or ignored.
+func (m *Mapper) UnknownKey(key string) bool {
+	return m.byName[key] == nil && !m.ignoreUnmapped && !source.IgnoredColumn(key)
+}
+
 func (m *Mapper) unknownMessage(name string) string {
 	return fmt.Sprintf("%s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
 		m.noun, name, didYouMean(m.hints[normalize(name)]))

@@ -50,7 +50,7 @@ func New(cfg Config, props []sink.Property, columns []string, idColumn, idProper
 	b.constants(m)
 	for _, name := range slices.Sorted(maps.Keys(cfg.Properties)) {
 		if b.props[name] == nil {
-			s := closest(name, props)
+			s := Closest(name, props)
 			b.add(Problem{Kind: UnknownProperty, Property: name, Suggestion: s, Message: fmt.Sprintf(
 				"mapping.properties names %q, which is not a property of this object type%s", name, didYouMean(s))})
 		}
@@ -160,14 +160,14 @@ func (b *builder) planFor(col string) (plan, bool) {
 	}
 	switch {
 	case p == nil && renamed:
-		s := closest(name, b.all)
+		s := Closest(name, b.all)
 		b.add(Problem{Kind: UnknownProperty, Column: col, Property: name, Suggestion: s, Message: fmt.Sprintf(
 			"mapping.columns maps %s %q to %q, which is not a property of this object type%s", b.noun, col, name, didYouMean(s))})
 		return plan{}, false
 	case p == nil && b.cfg.IgnoreUnmapped:
 		return plan{column: col, drop: true}, true
 	case p == nil:
-		s := closest(col, b.all)
+		s := Closest(col, b.all)
 		b.add(Problem{Kind: UnknownColumn, Column: col, Suggestion: s, Message: fmt.Sprintf(
 			"%s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
 			b.noun, col, didYouMean(s))})
@@ -202,7 +202,7 @@ func (b *builder) constants(m *Mapper) {
 		p := b.props[name]
 		switch {
 		case p == nil:
-			s := closest(name, b.all)
+			s := Closest(name, b.all)
 			b.add(Problem{Kind: UnknownProperty, Property: name, Suggestion: s, Message: fmt.Sprintf(
 				"mapping.constants sets %q, which is not a property of this object type%s", name, didYouMean(s))})
 			continue
@@ -245,7 +245,7 @@ func (b *builder) idProperty(name string) {
 	}
 	switch p := b.props[name]; {
 	case p == nil:
-		s := closest(name, b.all)
+		s := Closest(name, b.all)
 		b.add(Problem{Kind: BadIDProperty, Property: name, Suggestion: s, Message: fmt.Sprintf(
 			"id property %q is not a property of this object type%s; properties with unique values: %s", name, didYouMean(s), list)})
 	case !p.HasUniqueValue:

@@ -155,8 +155,8 @@ func TestClosest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := closest(tt.in, testProps); got != tt.want {
-				t.Errorf("closest(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := Closest(tt.in, testProps); got != tt.want {
+				t.Errorf("Closest(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -8,13 +8,13 @@ import (
 	"github.com/hubsync/hubsync/sink"
 )
 
-// closest returns the property whose name or label is nearest to s, or ""
+// Closest returns the property whose name or label is nearest to s, or ""
 // when none is near enough. Names are compared case-insensitively with
 // everything but letters and digits removed ("Phone Number" matches the
 // label "Phone number" of phone); a name that contains the other, or is
 // contained in it, counts as one edit when the shorter has four or more
 // characters ("Email Address" → email).
-func closest(s string, props []sink.Property) string {
+func Closest(s string, props []sink.Property) string {
 	n := normalize(s)
 	if n == "" {
 		return ""
