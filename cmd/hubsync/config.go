@@ -46,6 +46,8 @@ type syncOptions struct {
 	DryRun    bool           `yaml:"-"` // a flag only: a config file always means a real run
 
 	NoPreflight bool `yaml:"no_preflight"`
+
+	src settingSources // where each setting came from, for messages
 }
 
 func defaultSyncOptions() syncOptions {
@@ -80,6 +82,9 @@ func loadConfig(r io.Reader, opts *syncOptions) error {
 	}
 	if len(data) > maxConfigBytes {
 		return fmt.Errorf("the file is over %d bytes (1 MiB), too large for a config: check the --config path", maxConfigBytes)
+	}
+	if err := checkConfigKeys(data, opts); err != nil {
+		return err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -123,6 +128,7 @@ func loadConfigFile(path string, opts *syncOptions) error {
 	if err := loadConfig(f, opts); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
+	opts.src.configFile = path
 	return nil
 }
 
