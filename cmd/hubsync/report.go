@@ -18,6 +18,9 @@ import (
 // with which settings, and how it went. It holds no secret: no field can
 // carry the token, and the token is scrubbed from the error text.
 type runReport struct {
+	Hubsync        buildInfo          `json:"hubsync"` // the binary that ran
+	RunID          string             `json:"run_id"`  // random, one per run
+	Host           string             `json:"host"`
 	Input          string             `json:"input"`
 	Format         string             `json:"format"`
 	Object         string             `json:"object"`
@@ -33,6 +36,8 @@ type runReport struct {
 	RecordsPerSec  float64            `json:"records_per_sec"`           // records processed (not skipped) per second
 	Checkpoint     string             `json:"checkpoint"`
 	DeadLetter     string             `json:"dead_letter"`
+	Paths          reportPaths        `json:"paths"`             // the same files, absolute
+	Mapping        *reportMapping     `json:"mapping,omitempty"` // once the preflight has passed
 	ExitStatus     int                `json:"exit_status"`
 	Error          string             `json:"error,omitempty"`
 	Warnings       []string           `json:"warnings,omitempty"` // what the run noticed that wants a look
@@ -89,14 +94,27 @@ type reportInput struct {
 	// quote it; it is never stored.
 	Token    string
 	Warnings []string
+
+	// Provenance; fillProvenance fills in what is left out.
+	Build   buildInfo
+	RunID   string
+	Host    string
+	Dir     string // the working folder, against which paths are made absolute
+	Mapping *reportMapping
 }
 
 // newRunReport builds the report of a run.
 func newRunReport(in reportInput) runReport {
+	fillProvenance(&in)
 	o := in.Options
 	r := runReport{
-		Input:  in.File,
-		Object: o.Object,
+		Hubsync: in.Build,
+		RunID:   in.RunID,
+		Host:    in.Host,
+		Paths:   absolutePaths(in),
+		Mapping: in.Mapping,
+		Input:   in.File,
+		Object:  o.Object,
 		Settings: reportSettings{
 			Object: o.Object, BaseURL: withoutUserinfo(o.BaseURL), IDColumn: o.IDColumn, IDProperty: o.IDProperty,
 			BatchSize: o.BatchSize, Workers: o.Workers, Rate: o.Rate, Empty: o.Empty,

@@ -38,6 +38,9 @@ func reportCases() []struct {
 		Options: opts, File: "calls.csv", Format: source.CSV,
 		Start: start, End: start.Add(62500 * time.Millisecond),
 		Checkpoint: "calls.csv.checkpoint.json", DeadLetter: "calls.dead-letter.csv",
+		Build: buildInfo{Version: "v1.4.0", Revision: "84a5ee0ec995c8c8e9c9f512402812f11102bc20", CommitTime: "2025-02-28T17:00:00Z",
+			GoVersion: "go1.26.8", Platform: "linux/amd64"},
+		RunID: "3f1c2a9e-8d4b-4f6a-9c1e-2b7d5e8f0a13", Host: "batch-01", Dir: "/srv/hubsync",
 	}
 	with := func(f func(*reportInput)) reportInput {
 		in := base
@@ -50,6 +53,9 @@ func reportCases() []struct {
 	}{{
 		name: "complete",
 		in: with(func(in *reportInput) {
+			in.Options.Report = "/var/log/hubsync/last.json"
+			in.Mapping = &reportMapping{Columns: map[string]string{"Body": "hs_communication_body", "hs_communication_channel_type": "hs_communication_channel_type"},
+				Constants: map[string]string{"hs_communication_logged_from": "CRM"}, Ignored: []string{"Notes"}, IgnoreUnmapped: true, Preflight: true}
 			in.Counts = reportCounts{Read: 30000, Applied: 30000, Requests: 300}
 			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 30000, Requests: 300}
 		}),

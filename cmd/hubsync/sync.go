@@ -62,6 +62,9 @@ func runSync(ctx context.Context, args []string, e env) int {
 	if err == nil {
 		err = checkBeforeStart(opts, file) // before the report too: it may be one of the culprits
 	}
+	if err == nil {
+		err = checkSettings(opts) // before any request: a typo costs no API call
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hubsync sync: %v\nRun 'hubsync sync --help' for the flags.\n", err)
 		return exitUsage
@@ -87,7 +90,7 @@ func runSync(ctx context.Context, args []string, e env) int {
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed, ResumedAt: res.fromLine,
 		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
 		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
-		Warnings: res.warnings})
+		Warnings: res.warnings, Mapping: res.mapping})
 	if opts.Report != "" {
 		if werr := writeReport(opts.Report, r); werr != nil {
 			fmt.Fprintf(e.stderr, "hubsync sync: write the report: %v\n", werr)
@@ -123,7 +126,8 @@ type syncResult struct {
 	checkpoint string
 	deadLetter string
 	token      string
-	warnings   []string // for the summary and the report
+	warnings   []string       // for the summary and the report
+	mapping    *reportMapping // once the preflight has passed
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
@@ -180,6 +184,7 @@ func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error)
 			return opts, "", err
 		}
 	}
+	opts.src.typed = typedFlags(fs)
 	if fs.NArg() != 1 {
 		return opts, "", fmt.Errorf("want exactly one input FILE, got %d arguments", fs.NArg())
 	}
@@ -260,6 +265,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return err
 	}
+	res.mapping = effectiveMapping(pl.mapping, header, o.IDColumn, mapper)
 	if !resumed {
 		// A dead-letter file without a checkpoint that accounts for it is
 		// from another run; appending would mix the two.
