@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/hubsync/hubsync/sink/mapping"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -189,3 +191,55 @@ type reworded struct {
 
 func (e reworded) Error() string { return e.msg }
 func (e reworded) Unwrap() error { return e.err }
+
+// rewordPreflight rewords the problems of a preflight error (a
+// *mapping.PreflightError in err's chain) that a --map or --set flag
+// caused, to name the flag as typed instead of the config key the mapping
+// package names: `--map Body=hs_body maps column "Body" to …` rather than
+// `mapping.columns maps column "Body" to …`. The result wraps err; other
+// errors are returned as they are.
+func (o syncOptions) rewordPreflight(err error) error {
+	var pe *mapping.PreflightError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	msg := err.Error()
+	changed := false
+	for _, p := range pe.Problems {
+		if m := o.problemInUserTerms(p); m != p.Message {
+			msg = strings.Replace(msg, p.Message, m, 1)
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return reworded{msg: msg, err: err}
+}
+
+// problemInUserTerms is the message of p, naming the --map or --set flag
+// that caused it if one did.
+func (o syncOptions) problemInUserTerms(p mapping.Problem) string {
+	if flag := lastFlag(o.MapFlags, p.Column); p.Column != "" && flag != "" && strings.HasPrefix(p.Message, "mapping.columns ") {
+		return "--map " + flag + strings.TrimPrefix(p.Message, "mapping.columns")
+	}
+	if flag := lastFlag(o.SetFlags, p.Property); p.Property != "" && flag != "" {
+		for _, key := range []string{"mapping.constants." + p.Property, "mapping.constants"} {
+			if rest, ok := strings.CutPrefix(p.Message, key); ok {
+				return "--set " + flag + rest
+			}
+		}
+	}
+	return p.Message
+}
+
+// lastFlag is the last of the NAME=VALUE flag values that names name,
+// which wins over the others and the config; "" when none does.
+func lastFlag(values []string, name string) string {
+	for i := len(values) - 1; i >= 0; i-- {
+		if n, _, ok := strings.Cut(values[i], "="); ok && n == name {
+			return values[i]
+		}
+	}
+	return ""
+}

@@ -53,3 +53,36 @@ func TestSettingsRefusedBeforeAnyRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestPreflightNamesTheFlag maps a column to a property that does not
+// exist, once with --map and once in a config file: the message names what
+// the user wrote.
+func TestPreflightNamesTheFlag(t *testing.T) {
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 10})
+	dir := t.TempDir()
+	input := filepath.Join(dir, "calls.csv")
+	if err := writeFile(input, "id,Body\n1,hi\n"); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, "c.yaml")
+	if err := writeFile(config, "object: communications\nmapping:\n  columns: {Body: hs_body}\n"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"flag", []string{"--object", "communications", "--map", "Body=hs_body"}, `--map Body=hs_body maps column "Body" to "hs_body", which is not a property`},
+		{"config", []string{"--config", config}, `mapping.columns maps column "Body" to "hs_body", which is not a property`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"sync", "--base-url", url, "--log-format", "json"}, tt.args...)
+			res := runHubsync(t, append(args, input)...)
+			if res.code != exitUsage || !strings.Contains(res.stderr, tt.want) {
+				t.Errorf("exit status %d, want %d, and stderr with %q:\n%s", res.code, exitUsage, tt.want, res.stderr)
+			}
+		})
+	}
+}

@@ -2,8 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubsync/hubsync/sink/mapping"
 )
 
 func TestCheckSettings(t *testing.T) {
@@ -105,5 +110,37 @@ func TestInUserTerms(t *testing.T) {
 				t.Error("the original error is no longer wrapped")
 			}
 		})
+	}
+}
+
+func TestRewordPreflight(t *testing.T) {
+	pe := &mapping.PreflightError{Problems: []mapping.Problem{
+		{Kind: mapping.UnknownProperty, Column: "Body", Property: "hs_body", Message: `mapping.columns maps column "Body" to "hs_body", which is not a property of this object type`},
+		{Kind: mapping.MissingColumn, Column: "Gone", Property: "hs_communication_body", Message: `mapping.columns renames column "Gone", which the file does not have`},
+		{Kind: mapping.UnknownProperty, Column: "Notes", Property: "notes", Message: `mapping.columns maps column "Notes" to "notes", which is not a property of this object type`},
+		{Kind: mapping.BadConstant, Property: "hs_communication_logged_from", Message: `mapping.constants.hs_communication_logged_from: "XYZ" is not an option`},
+		{Kind: mapping.UnknownProperty, Property: "hs_x", Message: `mapping.constants sets "hs_x", which is not a property of this object type`},
+	}}
+	o := defaultSyncOptions()
+	o.MapFlags = []string{"Body=hs_other", "Body=hs_body", "Gone=hs_communication_body"} // the last wins
+	o.SetFlags = []string{"hs_communication_logged_from=XYZ", "hs_x=1"}
+	err := o.rewordPreflight(usageError{fmt.Errorf("the input does not fit:\n%w", pe)})
+	var usage usageError
+	if !errors.As(err, &usage) {
+		t.Error("the reworded error is no longer a usage error")
+	}
+	want := []string{
+		`--map Body=hs_body maps column "Body" to "hs_body", which is not a property of this object type`,
+		`--map Gone=hs_communication_body renames column "Gone", which the file does not have`,
+		`mapping.columns maps column "Notes" to "notes", which is not a property of this object type`, // from the config file
+		`--set hs_communication_logged_from=XYZ: "XYZ" is not an option`,
+		`--set hs_x=1 sets "hs_x", which is not a property of this object type`,
+	}
+	got := strings.Split(err.Error(), "\n")[2:]
+	for i := range got {
+		got[i] = strings.TrimPrefix(got[i], "  ")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

@@ -86,6 +86,7 @@ func runSync(ctx context.Context, args []string, e env) int {
 	err = syncFile(ctx, opts, file, args, e, log, res, func(stats *pipeline.Stats, total, from int64) func() {
 		return startProgress(mode, opts.DryRun, out, isTerminal(e.stderr), total, from, stats, log, progressLogEvery)
 	})
+	err = opts.rewordPreflight(err)
 	code := exitCode(err, res.deadLettered())
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed, ResumedAt: res.fromLine,
 		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
