@@ -218,8 +218,22 @@ func (o syncOptions) rewordPreflight(err error) error {
 }
 
 // problemInUserTerms is the message of p, naming the --map or --set flag
-// that caused it if one did.
+// that caused it if one did; without a config file, its advice names
+// flags too.
 func (o syncOptions) problemInUserTerms(p mapping.Problem) string {
+	if o.src.configFile == "" && p.Column != "" {
+		col := shellJoin([]string{p.Column})
+		for _, r := range [][2]string{
+			{`rename it under mapping.columns, drop it with "-", or set mapping.ignore_unmapped`,
+				"rename it with --map " + shellJoin([]string{p.Column + "=PROPERTY"}) + ", drop it with --drop " + col + ", or pass --ignore-unmapped"},
+			{`drop it with "-" under mapping.columns`, "drop it with --drop " + col},
+			{`drop one with "-" under mapping.columns`, "drop one with --drop"},
+		} {
+			if strings.Contains(p.Message, r[0]) {
+				return strings.Replace(p.Message, r[0], r[1], 1)
+			}
+		}
+	}
 	if flag := lastFlag(o.MapFlags, p.Column); p.Column != "" && flag != "" && strings.HasPrefix(p.Message, "mapping.columns ") {
 		return "--map " + flag + strings.TrimPrefix(p.Message, "mapping.columns")
 	}

@@ -120,6 +120,8 @@ func TestRewordPreflight(t *testing.T) {
 		{Kind: mapping.UnknownProperty, Column: "Notes", Property: "notes", Message: `mapping.columns maps column "Notes" to "notes", which is not a property of this object type`},
 		{Kind: mapping.BadConstant, Property: "hs_communication_logged_from", Message: `mapping.constants.hs_communication_logged_from: "XYZ" is not an option`},
 		{Kind: mapping.UnknownProperty, Property: "hs_x", Message: `mapping.constants sets "hs_x", which is not a property of this object type`},
+		{Kind: mapping.UnknownColumn, Column: "Phone no", Message: `column "Phone no" is not a property of this object type; rename it under mapping.columns, drop it with "-", or set mapping.ignore_unmapped`},
+		{Kind: mapping.ReadOnly, Column: "hs_object_id", Property: "hs_object_id", Message: `column "hs_object_id" maps to property "hs_object_id", which is read-only and cannot be written; drop it with "-" under mapping.columns`},
 	}}
 	o := defaultSyncOptions()
 	o.MapFlags = []string{"Body=hs_other", "Body=hs_body", "Gone=hs_communication_body"} // the last wins
@@ -135,6 +137,8 @@ func TestRewordPreflight(t *testing.T) {
 		`mapping.columns maps column "Notes" to "notes", which is not a property of this object type`, // from the config file
 		`--set hs_communication_logged_from=XYZ: "XYZ" is not an option`,
 		`--set hs_x=1 sets "hs_x", which is not a property of this object type`,
+		`column "Phone no" is not a property of this object type; rename it with --map 'Phone no=PROPERTY', drop it with --drop 'Phone no', or pass --ignore-unmapped`,
+		`column "hs_object_id" maps to property "hs_object_id", which is read-only and cannot be written; drop it with --drop hs_object_id`,
 	}
 	got := strings.Split(err.Error(), "\n")[2:]
 	for i := range got {
