@@ -257,3 +257,22 @@ func lastFlag(values []string, name string) string {
 	}
 	return ""
 }
+
+// withFlagSuggestion adds to pflag's "unknown flag: --X" the sync flag
+// closest to X, when one is close enough to be a likely typo.
+func withFlagSuggestion(err error) error {
+	name, ok := strings.CutPrefix(fmt.Sprint(err), "unknown flag: --")
+	if err == nil || !ok {
+		return err
+	}
+	fs := pflag.NewFlagSet("sync", pflag.ContinueOnError)
+	o := defaultSyncOptions()
+	bindSyncFlags(fs, &o)
+	names := []string{"config"}
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	best := closestKey(strings.ReplaceAll(strings.ToLower(name), "_", "-"), names)
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w: did you mean --%s?", err, best)
+}

@@ -148,3 +148,23 @@ func TestRewordPreflight(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+func TestWithFlagSuggestion(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"unknown flag: --batchsize", "unknown flag: --batchsize: did you mean --batch-size?"},
+		{"unknown flag: --match-label", "unknown flag: --match-label: did you mean --match-labels?"},
+		{"unknown flag: --batch_size", "unknown flag: --batch_size: did you mean --batch-size?"},
+		{"unknown flag: --zzzzzzzzzz", "unknown flag: --zzzzzzzzzz"},
+		{"unknown shorthand flag: 'x' in -x", "unknown shorthand flag: 'x' in -x"},
+	}
+	for _, tt := range tests {
+		if got := withFlagSuggestion(errors.New(tt.in)); got.Error() != tt.want {
+			t.Errorf("withFlagSuggestion(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if withFlagSuggestion(nil) != nil {
+		t.Error("withFlagSuggestion(nil) is not nil")
+	}
+}

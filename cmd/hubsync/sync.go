@@ -56,6 +56,7 @@ Flags:
 // runSync is the sync command.
 func runSync(ctx context.Context, args []string, e env) int {
 	opts, file, err := parseSyncArgs(args, e.stderr)
+	err = withFlagSuggestion(err)
 	if errors.Is(err, pflag.ErrHelp) {
 		return exitOK
 	}
