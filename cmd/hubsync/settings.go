@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/hubsync/hubsync/chunker"
 	"github.com/hubsync/hubsync/sink/mapping"
 	"github.com/hubsync/hubsync/source"
 )
@@ -86,24 +87,23 @@ func (o syncOptions) setting(key string, value any) string {
 
 // Bounds of the settings, checked before anything is opened or sent.
 const (
-	maxWorkers          = 64 // requests in flight; HubSpot's burst limits make more useless
-	maxRatePerSecond    = 1000
-	minRateWindow       = 100 * time.Millisecond
-	maxRateWindow       = 24 * time.Hour
-	minRequestTimeout   = time.Second
-	maxRequestTimeout   = time.Hour
-	minMaxRecordBytes   = 1 << 10
-	maxMaxRecordBytes   = 1 << 30
-	maxBatchSizeHubSpot = 100
+	maxWorkers        = 64 // as pipeline.Config allows; HubSpot's burst limits make more useless
+	maxRatePerSecond  = 1000
+	minRateWindow     = 100 * time.Millisecond
+	maxRateWindow     = 24 * time.Hour
+	minRequestTimeout = time.Second
+	maxRequestTimeout = time.Hour
+	minMaxRecordBytes = 1 << 10
+	maxMaxRecordBytes = 1 << 30
 )
 
 // checkSettings refuses settings out of their range, naming each as the
 // user wrote it and saying what would do. It runs before the token is read
 // and before any request, so that a typo costs no API call.
 func checkSettings(o syncOptions) error {
-	if o.BatchSize < 1 || o.BatchSize > maxBatchSizeHubSpot {
+	if o.BatchSize < 1 || o.BatchSize > chunker.MaxSize {
 		return fmt.Errorf("%s: HubSpot takes 1 to %d records per batch request; want a number in that range (100 is fastest)",
-			o.setting("batch_size", o.BatchSize), maxBatchSizeHubSpot)
+			o.setting("batch_size", o.BatchSize), chunker.MaxSize)
 	}
 	if o.Workers < 1 || o.Workers > maxWorkers {
 		return fmt.Errorf("%s: want 1 to %d requests in flight (4 keeps up with any rate HubSpot allows)", o.setting("workers", o.Workers), maxWorkers)
