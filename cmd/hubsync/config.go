@@ -55,6 +55,7 @@ type syncOptions struct {
 	// idColumnGiven is set when --id-column or id_column named the id
 	// column: only without it is the column taken from the file.
 	idColumnGiven bool
+	src           settingSources // where each setting came from, for messages
 }
 
 func defaultSyncOptions() syncOptions {
@@ -94,6 +95,9 @@ func loadConfig(r io.Reader, opts *syncOptions) error {
 	}
 	if len(data) > maxConfigBytes {
 		return fmt.Errorf("the file is over %d bytes (1 MiB), too large for a config: check the --config path", maxConfigBytes)
+	}
+	if err := checkConfigKeys(data, opts); err != nil {
+		return err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -138,6 +142,7 @@ func loadConfigFile(path string, opts *syncOptions) error {
 	if err := loadConfig(f, opts); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
+	opts.src.configFile = path
 	return nil
 }
 
@@ -151,17 +156,17 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.Encoding, "encoding", o.Encoding, "CSV `ENCODING`: utf-8, utf-16, windows-1252 or latin-1; a byte order mark at the start of the file overrides it")
 	fs.StringVar(&o.IDProperty, "id-property", o.IDProperty, "send idProperty: the ids are values of the unique-value property `NAME`")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "`N` records per request, 1..100")
-	fs.IntVar(&o.Workers, "workers", o.Workers, "`N` requests in flight at once")
-	fs.StringVar(&o.Rate, "rate", o.Rate, "`N/DURATION`: never start more than N requests in any rolling DURATION (100/10s, 190/10s, 20/1s; 0 = no limit)")
+	fs.IntVar(&o.Workers, "workers", o.Workers, "`N` requests in flight at once, 1..64")
+	fs.StringVar(&o.Rate, "rate", o.Rate, "`N/DURATION`: never start more than N requests in any rolling DURATION (100/10s, 190/10s, 20/1s; 0 = no limit); DURATION 100ms..24h, at most 1000 requests a second")
 	fs.StringVar(&o.DeadLetter, "dead-letter", o.DeadLetter, "`FILE` for failed records (default: NAME.dead-letter.csv or .jsonl next to the input NAME.csv)")
 	fs.StringVar(&o.Checkpoint, "checkpoint", o.Checkpoint, "progress `FILE`, so that a rerun resumes (default: INPUT.checkpoint.json next to the input)")
 	fs.BoolVar(&o.Restart, "restart", o.Restart, "start the job over from the beginning: the checkpoint and the dead-letter file are archived (moved aside to FILE.prev-TIME), not deleted")
 	fs.StringVar(&o.DailyReserve, "daily-reserve", o.DailyReserve, "stop resumably before the account's daily requests left fall to `N|P%`: a count, or a percentage of the daily allowance, kept for other integrations")
 	fs.StringVar(&o.MaxDeadLetters, "max-dead-letters", o.MaxDeadLetters, "stop resumably, with status 6, once the job has more than `N|P%|none` records in the dead-letter file: a count, or a percentage of the records settled, judged from the first 1,000 records on; the default 50% stops a file in which everything fails after 1,000 records; none (or 100%) never stops")
-	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it")
+	fs.StringVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout, "give up on one request after `DURATION` and retry it, 1s..1h")
 	fs.StringVar(&o.Empty, "empty", o.Empty, "what an empty CSV cell means, `skip|clear`: leave the property alone, or send \"\" to clear it")
 	fs.StringVar(&o.TokenFile, "token-file", o.TokenFile, "read the access token from `FILE` instead of $HUBSPOT_ACCESS_TOKEN")
-	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES`; a longer one (a long quoted CSV cell included) is dead-lettered whole as RECORD_TOO_LARGE, never split into rows. HubSpot caps a text property at 65,536 characters: a longer cell under this limit is dead-lettered as VALUE_TOO_LONG")
+	fs.IntVar(&o.MaxRecordBytes, "max-record-bytes", o.MaxRecordBytes, "longest record accepted, in `BYTES` (1 KiB..1 GiB); a longer one (a long quoted CSV cell included) is dead-lettered whole as RECORD_TOO_LARGE, never split into rows. HubSpot caps a text property at 65,536 characters: a longer cell under this limit is dead-lettered as VALUE_TOO_LONG")
 	fs.StringVar(&o.LogFormat, "log-format", o.LogFormat, "log output `FORMAT`: auto (console on a terminal, else json), console or json")
 	fs.BoolVar(&o.DryRun, "dry-run", o.DryRun, "read and check the whole file, write what would fail to NAME.dry-run.dead-letter.csv (or --dead-letter), send no write, and print the counts, the requests needed and the time they take at --rate")
 	fs.BoolVar(&o.NoPreflight, "no-preflight", o.NoPreflight, "do not fetch the property definitions: send values as they are (for a token without the properties read scope; no mapping then)")

@@ -18,7 +18,8 @@ import (
 	_ "time/tzdata"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set at build time with -ldflags "-X main.version=…"; left
+// at "dev", the module version of `go install …@version` stands in.
 var version = "dev"
 
 // defaultGCPercent replaces Go's default GOGC of 100 for a sync unless
@@ -94,7 +95,7 @@ Usage:
   hubsync sync [flags] FILE     update HubSpot records from FILE
   hubsync status CHECKPOINT     show where a sync job stands
   hubsync emulator [flags]      run the local HubSpot emulator
-  hubsync version               print the version
+  hubsync version               print the version and the commit it was built from
   hubsync help [COMMAND]        show help
 
 Run 'hubsync COMMAND --help' for a command's flags and examples.
@@ -127,7 +128,7 @@ func run(ctx context.Context, args []string, e env) int {
 		}()
 		return runEmulator(ctx, rest, e.stdout, e.stderr, e.getenv)
 	case "version", "--version":
-		fmt.Fprintf(e.stdout, "hubsync %s\n", version)
+		printVersion(e.stdout, currentBuild())
 		return exitOK
 	case "help", "-h", "--help":
 		if len(rest) > 0 {

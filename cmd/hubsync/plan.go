@@ -35,6 +35,9 @@ type plan struct {
 
 // newPlan checks the options; every error is a usage error.
 func newPlan(o syncOptions, file string) (*plan, error) {
+	if err := checkSettings(o); err != nil {
+		return nil, err
+	}
 	pl := &plan{o: o, file: file}
 	var err error
 	if pl.format, err = inputFormat(o.Format, file); err != nil {
@@ -50,7 +53,7 @@ func newPlan(o syncOptions, file string) (*plan, error) {
 		return nil, err
 	}
 	if pl.mapping, err = o.mappingConfig(pl.format); err != nil {
-		return nil, err
+		return nil, o.inUserTerms(err)
 	}
 	if pl.delimiter, pl.encoding, err = readingOptions(o, pl.format); err != nil {
 		return nil, err
@@ -69,7 +72,7 @@ func newClient(o syncOptions, token string) (*sink.Client, error) {
 		Token:      token,
 		ObjectType: o.Object,
 		IDProperty: o.IDProperty,
-		UserAgent:  "hubsync/" + version,
+		UserAgent:  "hubsync/" + currentBuild().Version,
 		Timeout:    timeout,
 	})
 }

@@ -66,12 +66,14 @@ const (
 // terminal), redrawn every 200 ms; otherwise an Info log line on log every
 // interval (progressLogEvery when every is not positive). total is the
 // input's size in bytes, from the offset the run starts at (when it
-// resumes), stats the run's live counters.
+// resumes), stats the run's live counters. In a dry run (dryRun) nothing
+// is sent, so the display says what would apply, not what was applied.
 //
 // It starts one goroutine. stop ends it, waits for it, then draws the bar's
 // final state and ends its line, or logs one last line; it is idempotent.
-func startProgress(mode progressMode, out *progressOutput, tty bool, total, from int64, stats *pipeline.Stats, log *zap.Logger, every time.Duration) (stop func()) {
+func startProgress(mode progressMode, dryRun bool, out *progressOutput, tty bool, total, from int64, stats *pipeline.Stats, log *zap.Logger, every time.Duration) (stop func()) {
 	meter := newProgressMeter(total, from, time.Now())
+	meter.dryRun = dryRun
 	var d progressDisplay = logDisplay{log}
 	tick := every
 	if tick <= 0 {
@@ -237,6 +239,10 @@ func (o *progressOutput) detach() {
 // barText is the text after the bar, cut to fit width columns (0: no
 // limit) by dropping the least useful parts first.
 func (v progressView) barText(width int) string {
+	applied, dead := "applied ", "dead-lettered "
+	if v.DryRun {
+		applied, dead = "would apply ", "would fail "
+	}
 	parts := []struct {
 		rank int // 1 is dropped last
 		text string
@@ -244,8 +250,8 @@ func (v progressView) barText(width int) string {
 		{5, sizeOf(v.Done, v.Total)},
 		{8, "read " + group(v.Read)},
 		{2, perSecond(v.PerSec) + " rec/s"},
-		{3, "applied " + group(v.Applied)},
-		{4, "dead-lettered " + group(v.DeadLettered)},
+		{3, applied + group(v.Applied)},
+		{4, dead + group(v.DeadLettered)},
 		{6, "retries " + group(v.Retries)},
 		{7, "429s " + group(v.RateLimited)},
 		{1, "ETA " + etaText(v.ETA)},
@@ -275,6 +281,20 @@ func (v progressView) barText(width int) string {
 }
 
 func (v progressView) logFields() []zap.Field {
+	if v.DryRun {
+		f := []zap.Field{
+			zap.Float64("percent", v.Percent),
+			zap.Int64("read", v.Read),
+			zap.Int64("would_apply", v.Applied),
+			zap.Int64("would_fail", v.DeadLettered),
+			zap.Int64("requests_needed", v.Requests),
+			zap.Float64("records_per_sec", v.PerSec),
+		}
+		if v.ETA >= 0 {
+			f = append(f, zap.Duration("eta", v.ETA))
+		}
+		return f
+	}
 	f := []zap.Field{
 		zap.Float64("percent", v.Percent),
 		zap.Int64("read", v.Read),

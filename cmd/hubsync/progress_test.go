@@ -158,6 +158,28 @@ func TestProgressBarText(t *testing.T) {
 	}
 }
 
+// TestProgressDryRunWords checks that the progress of a dry run, which
+// sends nothing, never says applied or counts requests as made.
+func TestProgressDryRunWords(t *testing.T) {
+	v := progressView{
+		progressCounts: progressCounts{Read: 1000, Applied: 990, DeadLettered: 10, Requests: 10},
+		Done:           500, Total: 500, PerSec: 2000, DryRun: true,
+	}
+	if got, want := v.barText(0), "500/500 B · read 1,000 · 2,000 rec/s · would apply 990 · would fail 10 · retries 0 · 429s 0 · ETA 0s"; got != want {
+		t.Errorf("barText =\n%q, want\n%q", got, want)
+	}
+	var logs lockedBuffer
+	logDisplay{jsonLogger(&logs)}.show(v)
+	lines := decodeLines(t, logs.String())
+	want := []string{"eta", "level", "msg", "percent", "read", "records_per_sec", "requests_needed", "ts", "would_apply", "would_fail"}
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines, want 1", len(lines))
+	}
+	if diff := cmp.Diff(want, sortedKeys(lines[0])); diff != "" {
+		t.Errorf("dry run progress fields (-want +got):\n%s", diff)
+	}
+}
+
 // advance moves stats on by a few records every few milliseconds until
 // stop is closed, as a run at a steady pace would; total bytes make the
 // whole input.
@@ -217,7 +239,7 @@ func TestProgressLogLines(t *testing.T) {
 	advanced := advance(stats, total, stopAdvance)
 
 	start := time.Now()
-	stop := startProgress(progressAuto, newProgressOutput(io.Discard), false, total, 0, stats, jsonLogger(&logs), every)
+	stop := startProgress(progressAuto, false, newProgressOutput(io.Discard), false, total, 0, stats, jsonLogger(&logs), every)
 	time.Sleep(run)
 	close(stopAdvance)
 	<-advanced
@@ -290,7 +312,7 @@ func TestProgressModeChoosesDisplay(t *testing.T) {
 			var out, logs lockedBuffer
 			stats := &pipeline.Stats{}
 			stats.Offset.Store(400)
-			stop := startProgress(tt.mode, newProgressOutput(&out), tt.tty, 1000, 0, stats, jsonLogger(&logs), time.Millisecond)
+			stop := startProgress(tt.mode, false, newProgressOutput(&out), tt.tty, 1000, 0, stats, jsonLogger(&logs), time.Millisecond)
 			time.Sleep(20 * time.Millisecond)
 			stop()
 			gotBar := strings.Contains(out.String(), "40% |")
@@ -370,7 +392,7 @@ func runBar(t *testing.T, mode progressMode, w io.Writer, tty bool, cols int, sh
 		<-advanced
 	}()
 	out := newProgressOutput(w)
-	stop := startProgress(mode, out, tty, total, 0, stats, zap.NewNop(), time.Hour)
+	stop := startProgress(mode, false, out, tty, total, 0, stats, zap.NewNop(), time.Hour)
 	defer stop()
 
 	s := waitScreen(t, cols, shown, "a bar with an ETA", func(s *screen) bool {

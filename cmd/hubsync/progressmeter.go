@@ -29,6 +29,7 @@ type progressView struct {
 	Percent     float64       // of the input read, rounded down to 0.1
 	PerSec      float64       // records processed (not skipped) per second lately
 	ETA         time.Duration // until the input is read; -1 while unknown
+	DryRun      bool          // nothing is sent: Applied and Requests are what would be
 }
 
 // rateWindow is about how far back rates and the ETA look.
@@ -39,6 +40,7 @@ const rateWindow = 10 * time.Second
 // follows a pace that changes, as it does after 429s.
 type progressMeter struct {
 	total, from int64
+	dryRun      bool
 	samples     []progressSample // oldest first; only samples[0] may be older than rateWindow
 }
 
@@ -52,7 +54,7 @@ func newProgressMeter(total, from int64, start time.Time) *progressMeter {
 }
 
 func (m *progressMeter) observe(now time.Time, c progressCounts) progressView {
-	v := progressView{progressCounts: c, Done: max(c.Offset, m.from), Total: m.total, Percent: 100, ETA: -1}
+	v := progressView{progressCounts: c, Done: max(c.Offset, m.from), Total: m.total, Percent: 100, ETA: -1, DryRun: m.dryRun}
 	m.samples = append(m.samples, progressSample{at: now, done: v.Done, processed: c.Read - c.Skipped})
 	for len(m.samples) > 2 && now.Sub(m.samples[1].at) >= rateWindow {
 		m.samples = m.samples[1:]

@@ -3,12 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"maps"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +18,9 @@ import (
 // with which settings, and how it went. It holds no secret: no field can
 // carry the token, and the token is scrubbed from the error text.
 type runReport struct {
+	Hubsync        buildInfo          `json:"hubsync"` // the binary that ran
+	RunID          string             `json:"run_id"`  // random, one per run
+	Host           string             `json:"host"`
 	Input          string             `json:"input"`
 	Format         string             `json:"format"`
 	Object         string             `json:"object"`
@@ -28,12 +28,16 @@ type runReport struct {
 	StartedAt      time.Time          `json:"started_at"`
 	EndedAt        time.Time          `json:"ended_at"`
 	ElapsedSeconds float64            `json:"elapsed_seconds"`
+	DryRun         bool               `json:"dry_run,omitempty"` // nothing was sent: counts say what would be
 	Resumed        bool               `json:"resumed"`
-	Counts         reportCounts       `json:"counts"`               // this run's
-	JobTotals      *checkpoint.Counts `json:"job_totals,omitempty"` // over every run of the job
-	RecordsPerSec  float64            `json:"records_per_sec"`      // records processed (not skipped) per second
+	ResumedAtLine  int64              `json:"resumed_at_line,omitempty"` // where this run started reading; earlier runs settled the lines before
+	Counts         reportCounts       `json:"counts"`                    // this run's
+	JobTotals      *checkpoint.Counts `json:"job_totals,omitempty"`      // over every run of the job
+	RecordsPerSec  float64            `json:"records_per_sec"`           // records processed (not skipped) per second
 	Checkpoint     string             `json:"checkpoint"`
 	DeadLetter     string             `json:"dead_letter"`
+	Paths          reportPaths        `json:"paths"`             // the same files, absolute
+	Mapping        *reportMapping     `json:"mapping,omitempty"` // once the preflight has passed
 	ExitStatus     int                `json:"exit_status"`
 	Error          string             `json:"error,omitempty"`
 	Warnings       []string           `json:"warnings,omitempty"` // what the run noticed that wants a look
@@ -55,17 +59,21 @@ type reportSettings struct {
 	MaxRecordBytes int    `json:"max_record_bytes"`
 }
 
-// reportCounts are what one run did.
+// reportCounts are what one run did. A dry run applies nothing and sends
+// no write: what it would have done is in WouldApply and RequestsNeeded,
+// and Applied and Requests stay 0.
 type reportCounts struct {
-	Read          int64            `json:"read"`
-	Skipped       int64            `json:"skipped"` // read, but settled by an earlier run
-	Applied       int64            `json:"applied"`
-	DeadLettered  int64            `json:"dead_lettered"`
-	DeadByCode    map[string]int64 `json:"dead_by_code"`
-	Requests      int64            `json:"requests"`
-	RateLimited   int64            `json:"rate_limited"`
-	Retries       int64            `json:"retries"`
-	SplitRequests int64            `json:"split_requests"`
+	Read           int64            `json:"read"`
+	Skipped        int64            `json:"skipped"` // read, but settled by an earlier run
+	Applied        int64            `json:"applied"`
+	WouldApply     int64            `json:"would_apply,omitempty"` // dry run only
+	DeadLettered   int64            `json:"dead_lettered"`
+	DeadByCode     map[string]int64 `json:"dead_by_code"`
+	Requests       int64            `json:"requests"`
+	RequestsNeeded int64            `json:"requests_needed,omitempty"` // dry run only
+	RateLimited    int64            `json:"rate_limited"`
+	Retries        int64            `json:"retries"`
+	SplitRequests  int64            `json:"split_requests"`
 }
 
 // reportInput is what a run report is made from.
@@ -74,6 +82,7 @@ type reportInput struct {
 	File       string
 	Format     source.Format // zero when it was never worked out
 	Resumed    bool
+	ResumedAt  int64              // the line a resumed run started reading at
 	Counts     reportCounts       // runCounts of the run's stats
 	JobTotals  *checkpoint.Counts // nil when there is no checkpoint
 	Start, End time.Time
@@ -85,14 +94,27 @@ type reportInput struct {
 	// quote it; it is never stored.
 	Token    string
 	Warnings []string
+
+	// Provenance; fillProvenance fills in what is left out.
+	Build   buildInfo
+	RunID   string
+	Host    string
+	Dir     string // the working folder, against which paths are made absolute
+	Mapping *reportMapping
 }
 
 // newRunReport builds the report of a run.
 func newRunReport(in reportInput) runReport {
+	fillProvenance(&in)
 	o := in.Options
 	r := runReport{
-		Input:  in.File,
-		Object: o.Object,
+		Hubsync: in.Build,
+		RunID:   in.RunID,
+		Host:    in.Host,
+		Paths:   absolutePaths(in),
+		Mapping: in.Mapping,
+		Input:   in.File,
+		Object:  o.Object,
 		Settings: reportSettings{
 			Object: o.Object, BaseURL: withoutUserinfo(o.BaseURL), IDColumn: o.IDColumn, IDProperty: o.IDProperty,
 			BatchSize: o.BatchSize, Workers: o.Workers, Rate: o.Rate, Empty: o.Empty,
@@ -101,6 +123,7 @@ func newRunReport(in reportInput) runReport {
 		StartedAt:      in.Start.UTC(),
 		EndedAt:        in.End.UTC(),
 		ElapsedSeconds: math.Round(in.End.Sub(in.Start).Seconds()*1000) / 1000,
+		DryRun:         o.DryRun,
 		Resumed:        in.Resumed,
 		Counts:         in.Counts,
 		JobTotals:      in.JobTotals,
@@ -111,6 +134,15 @@ func newRunReport(in reportInput) runReport {
 	}
 	if in.Format != 0 {
 		r.Format = in.Format.String()
+	}
+	if in.Resumed {
+		r.ResumedAtLine = in.ResumedAt
+	}
+	if r.DryRun {
+		// The dry run's stand-in for HubSpot "applies" what it is given:
+		// those records would apply, and no request went out.
+		r.Counts.WouldApply, r.Counts.Applied = r.Counts.Applied, 0
+		r.Counts.RequestsNeeded, r.Counts.Requests = r.Counts.Requests, 0
 	}
 	if r.Counts.DeadByCode == nil {
 		r.Counts.DeadByCode = map[string]int64{}
@@ -183,100 +215,4 @@ func writeReport(path string, r runReport) (err error) {
 		return fmt.Errorf("write report: sync %s: %w", dir, err)
 	}
 	return nil
-}
-
-// printSummary writes the report's numbers for a person, in a few lines.
-func printSummary(w io.Writer, r runReport) {
-	c := r.Counts
-	fmt.Fprintf(w, "sync of %s into %s: %s (exit status %d)\n", r.Input, r.Object, outcome(r), r.ExitStatus)
-	if r.ExitStatus == exitUsage {
-		return
-	}
-	run := fmt.Sprintf("%s records in %s, %s records/s", group(c.Read-c.Skipped), elapsedText(r.ElapsedSeconds), perSecond(r.RecordsPerSec))
-	if r.Resumed {
-		run += fmt.Sprintf("; resumed, skipping %s records an earlier run settled", group(c.Skipped))
-	}
-	fmt.Fprintf(w, "  this run:     %s\n", run)
-	fmt.Fprintf(w, "  records:      %s applied, %s dead-lettered\n", group(c.Applied), group(c.DeadLettered))
-	fmt.Fprintf(w, "  requests:     %s (%s answered 429, %s retries, %s to split rejected batches)\n",
-		group(c.Requests), group(c.RateLimited), group(c.Retries), group(c.SplitRequests))
-	if t := r.JobTotals; t != nil && r.Resumed {
-		fmt.Fprintf(w, "  all runs:     %s applied, %s dead-lettered\n", group(t.Applied), group(t.DeadLettered))
-	}
-	if len(c.DeadByCode) > 0 {
-		codes := slices.Sorted(maps.Keys(c.DeadByCode))
-		parts := make([]string, len(codes))
-		for i, k := range codes {
-			parts[i] = k + " " + group(c.DeadByCode[k])
-		}
-		fmt.Fprintf(w, "  dead letters: %s, in %s\n", strings.Join(parts, ", "), r.DeadLetter)
-	}
-	fmt.Fprintf(w, "  checkpoint:   %s\n", r.Checkpoint)
-	for _, warning := range r.Warnings {
-		fmt.Fprintf(w, "  warning:      %s\n", warning)
-	}
-	switch r.ExitStatus {
-	case exitFatal:
-		fmt.Fprintf(w, "  next:         fix the cause, then run the same command again; it resumes from the checkpoint\n")
-	case exitDeadLetters:
-		fmt.Fprintf(w, "  next:         fix the records in %s, then sync that file\n", r.DeadLetter)
-	case exitResumable:
-		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
-	case exitNoRecords:
-		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
-	}
-}
-
-// outcome says in words how the run ended, as its exit status does.
-func outcome(r runReport) string {
-	firstLine, _, _ := strings.Cut(r.Error, "\n")
-	switch r.ExitStatus {
-	case exitOK:
-		return "complete, every record applied"
-	case exitDeadLetters:
-		return fmt.Sprintf("complete, %s records in the dead-letter file", group(r.Counts.DeadLettered))
-	case exitResumable:
-		return "stopped before the end: " + firstLine
-	case exitUsage:
-		return "not started: " + firstLine
-	case exitNoRecords:
-		return "finished, but the input held no records"
-	}
-	return "stopped by an error: " + firstLine
-}
-
-// elapsedText is a run's duration to the tenth of a second under a
-// minute, to the second above.
-func elapsedText(seconds float64) string {
-	d := time.Duration(seconds * float64(time.Second))
-	if d < time.Minute {
-		return d.Round(100 * time.Millisecond).String()
-	}
-	return d.Round(time.Second).String()
-}
-
-// perSecond is a rate with one decimal below 100, none above.
-func perSecond(r float64) string {
-	if r < 100 {
-		return fmt.Sprintf("%.1f", r)
-	}
-	return group(int64(r + 0.5))
-}
-
-// group is n with thousands separated: 12,345.
-func group(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -38,6 +38,9 @@ func reportCases() []struct {
 		Options: opts, File: "calls.csv", Format: source.CSV,
 		Start: start, End: start.Add(62500 * time.Millisecond),
 		Checkpoint: "calls.csv.checkpoint.json", DeadLetter: "calls.dead-letter.csv",
+		Build: buildInfo{Version: "v1.4.0", Revision: "84a5ee0ec995c8c8e9c9f512402812f11102bc20", CommitTime: "2025-02-28T17:00:00Z",
+			GoVersion: "go1.26.8", Platform: "linux/amd64"},
+		RunID: "3f1c2a9e-8d4b-4f6a-9c1e-2b7d5e8f0a13", Host: "batch-01", Dir: "/srv/hubsync",
 	}
 	with := func(f func(*reportInput)) reportInput {
 		in := base
@@ -50,6 +53,9 @@ func reportCases() []struct {
 	}{{
 		name: "complete",
 		in: with(func(in *reportInput) {
+			in.Options.Report = "/var/log/hubsync/last.json"
+			in.Mapping = &reportMapping{Columns: map[string]string{"Body": "hs_communication_body", "hs_communication_channel_type": "hs_communication_channel_type"},
+				Constants: map[string]string{"hs_communication_logged_from": "CRM"}, Ignored: []string{"Notes"}, IgnoreUnmapped: true, Preflight: true}
 			in.Counts = reportCounts{Read: 30000, Applied: 30000, Requests: 300}
 			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 30000, Requests: 300}
 		}),
@@ -65,13 +71,43 @@ func reportCases() []struct {
 	}, {
 		name: "interrupted_resumed",
 		in: with(func(in *reportInput) {
-			in.Resumed = true
+			in.Resumed, in.ResumedAt = true, 10001
 			in.Counts = reportCounts{Read: 10120, Skipped: 120, Applied: 9900, DeadLettered: 1,
 				DeadByCode: map[string]int64{"MALFORMED_ROW": 1}, Requests: 99, RateLimited: 1}
 			in.JobTotals = &checkpoint.Counts{Read: 20000, Applied: 19998, DeadLettered: 2, Requests: 200,
 				RateLimited: 1, ByCode: map[string]int64{"MALFORMED_ROW": 2}}
 			in.ExitStatus = exitResumable
 			in.Err = resumableError{err: pipeline.ErrInterrupted, hint: "every record before line 20001 of calls.csv is settled; progress is saved in calls.csv.checkpoint.json.\nRun the same command again to carry on from there."}
+		}),
+	}, {
+		// The earlier run dead-lettered 4 records, this one 2: the file
+		// holds 6, and the summary says so.
+		name: "resumed_dead_letters",
+		in: with(func(in *reportInput) {
+			in.Resumed, in.ResumedAt = true, 15002
+			in.Counts = reportCounts{Read: 15000, Applied: 14998, DeadLettered: 2,
+				DeadByCode: map[string]int64{"OBJECT_NOT_FOUND": 2}, Requests: 150}
+			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 29994, DeadLettered: 6, Requests: 300,
+				ByCode: map[string]int64{"OBJECT_NOT_FOUND": 5, "INVALID_DATE": 1}}
+			in.ExitStatus = exitDeadLetters
+		}),
+	}, {
+		// The pipeline of a dry run counts what its stand-in for HubSpot
+		// "applied" and the requests it was given; nothing was sent.
+		name: "dry_run",
+		in: with(func(in *reportInput) {
+			in.Options.DryRun = true
+			in.Checkpoint, in.DeadLetter = "", "calls.dry-run.dead-letter.csv"
+			in.Counts = reportCounts{Read: 30000, Applied: 29990, DeadLettered: 10, Requests: 300,
+				DeadByCode: map[string]int64{"INVALID_NUMBER": 10}}
+			in.ExitStatus = exitDeadLetters
+		}),
+	}, {
+		name: "dry_run_clean",
+		in: with(func(in *reportInput) {
+			in.Options.DryRun = true
+			in.Checkpoint, in.DeadLetter = "", "calls.dry-run.dead-letter.csv"
+			in.Counts = reportCounts{Read: 1, Applied: 1, Requests: 1}
 		}),
 	}, {
 		name: "fatal",

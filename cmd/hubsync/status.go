@@ -40,7 +40,7 @@ func runStatus(_ context.Context, args []string, e env) int {
 		fmt.Fprint(e.stderr, statusUsage)
 		return exitUsage
 	}
-	st, err := checkpoint.Load(fs.Arg(0))
+	st, err := loadStatus(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hubsync status: %v\n", err)
 		return exitUsage

@@ -69,11 +69,15 @@ Flags:
 // runSync is the sync command.
 func runSync(ctx context.Context, args []string, e env) int {
 	opts, file, err := parseSyncArgs(args, e.stderr)
+	err = withFlagSuggestion(err)
 	if errors.Is(err, pflag.ErrHelp) {
 		return exitOK
 	}
 	if err == nil {
 		err = checkBeforeStart(opts, file) // before the report too: it may be one of the culprits
+	}
+	if err == nil {
+		err = checkSettings(opts) // before any request: a typo costs no API call
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "hubsync sync: %v\nRun 'hubsync sync --help' for the flags.\n", err)
@@ -94,13 +98,14 @@ func runSync(ctx context.Context, args []string, e env) int {
 
 	res := &syncResult{start: time.Now()}
 	err = syncFile(ctx, opts, file, args, e, log, res, func(stats *pipeline.Stats, total, from int64) func() {
-		return startProgress(mode, out, isTerminal(e.stderr), total, from, stats, log, progressLogEvery)
+		return startProgress(mode, opts.DryRun, out, isTerminal(e.stderr), total, from, stats, log, progressLogEvery)
 	})
+	err = opts.rewordPreflight(err)
 	code := exitCode(err, res.deadLettered())
-	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed,
+	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed, ResumedAt: res.fromLine,
 		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
 		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
-		Warnings: res.warnings})
+		Warnings: res.warnings, Mapping: res.mapping})
 	if opts.Report != "" {
 		if werr := writeReport(opts.Report, r); werr != nil {
 			fmt.Fprintf(e.stderr, "hubsync sync: write the report: %v\n", werr)
@@ -132,10 +137,12 @@ type syncResult struct {
 	stats      *pipeline.Stats // nil until the pipeline exists
 	job        *job            // nil for a dry run
 	resumed    bool
+	fromLine   int64 // the line a resumed run starts reading at
 	checkpoint string
 	deadLetter string
 	token      string
-	warnings   []string // for the summary and the report
+	warnings   []string       // for the summary and the report
+	mapping    *reportMapping // once the preflight has passed
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
@@ -192,6 +199,7 @@ func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error)
 			return opts, "", err
 		}
 	}
+	opts.src.typed = typedFlags(fs)
 	if fs.NArg() != 1 {
 		return opts, "", fmt.Errorf("want exactly one input FILE, got %d arguments", fs.NArg())
 	}
@@ -286,7 +294,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return usageError{err}
 	}
-	res.resumed = resumed
+	res.resumed, res.fromLine = resumed, j.state.Watermark.Line
 
 	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, j.start()))
 	if err != nil {
@@ -297,6 +305,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err != nil {
 		return err
 	}
+	res.mapping = effectiveMapping(pl.mapping, header, pl.o.IDColumn, mapper)
 	if !resumed {
 		if err := j.archiveEarlier(dlPath, o.KeepArchives, log); err != nil {
 			return usageError{err}
@@ -348,8 +357,8 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err := dead.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("close dead-letter file: %w", err)
 	}
-	logSummary(log, p.Stats(), time.Since(start), dlPath)
 	runErr = runConfigError(o, runErr)
+	logSummary(log, p.Stats(), time.Since(start), dlPath, runErr, res.totals(), resumed)
 	if runErr == nil && j.counts().Read == 0 {
 		runErr = errNoRecords
 	}
@@ -364,7 +373,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	return runErr
 }
 
-func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPath string) {
+// logSummary logs how the run ended: "sync finished", or "sync stopped"
+// with the reason when err ended it early. A resumed run adds the totals
+// of the whole job, job.
+func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPath string, err error, job *checkpoint.Counts, resumed bool) {
 	read := s.Read.Load()
 	perSec := 0.0
 	if elapsed > 0 {
@@ -382,7 +394,21 @@ func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPat
 		zap.Float64("records_per_sec", float64(int64(perSec*10))/10),
 	}
 	if n := s.DeadLettered.Load(); n > 0 {
-		fields = append(fields, zap.String("dead_letter", dlPath), zap.Any("dead_by_code", s.DeadByCode()))
+		fields = append(fields, zap.Any("dead_by_code", s.DeadByCode()))
+	}
+	if job != nil && resumed {
+		fields = append(fields, zap.Int64("job_applied", job.Applied), zap.Int64("job_dead_lettered", job.DeadLettered))
+		if len(job.ByCode) > 0 {
+			fields = append(fields, zap.Any("job_dead_by_code", job.ByCode))
+		}
+	}
+	if s.DeadLettered.Load() > 0 || (job != nil && job.DeadLettered > 0) {
+		fields = append(fields, zap.String("dead_letter", dlPath))
+	}
+	if err != nil {
+		reason, _, _ := strings.Cut(err.Error(), "\n")
+		log.Info("sync stopped", append(fields, zap.String("reason", reason))...)
+		return
 	}
 	log.Info("sync finished", fields...)
 }
