@@ -59,15 +59,23 @@ func (p *Pipeline) send(ctx context.Context, b *batch, idx []int) (*sink.BatchRe
 // as an attempt). Its place in flight is held until that is decided, so
 // that no request waiting for its turn starts after a halt decided here.
 func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attempt int) (_ *sink.BatchResult, wait time.Duration, retry bool, _ error) {
-	release, err := p.acquire(ctx)
-	if err != nil {
-		return nil, 0, false, err
+	turn := ctx
+	if !b.started {
+		var cancel context.CancelFunc
+		turn, cancel = p.untilStopping(ctx)
+		defer cancel()
 	}
-	defer release()
+	release, err := p.acquire(turn)
+	if err == nil {
+		defer release()
+	}
 	if !b.started && p.draining() {
 		// The run stopped while b waited for its turn: b was never
 		// sent, and stays for the next run.
 		return nil, 0, false, errHalted
+	}
+	if err != nil {
+		return nil, 0, false, err
 	}
 	b.started = true
 	p.stats.Requests.Add(1)
@@ -148,6 +156,24 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 	default:
 		return nil, 0, false, err
 	}
+}
+
+// untilStopping returns a copy of ctx that is also cancelled once the run
+// halts or drains, for a batch that waits for its turn but was never sent:
+// at the slowest pace (a request a minute) each such batch would otherwise
+// wait for a turn only to see that the run stopped. The caller calls
+// cancel, which ends the goroutine that watches.
+func (p *Pipeline) untilStopping(ctx context.Context) (_ context.Context, cancel context.CancelFunc) {
+	ctx, cancel = context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-p.halted:
+		case <-p.cfg.Drain:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // acquire blocks until a request may start: it is one of at most Workers

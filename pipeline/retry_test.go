@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -106,5 +107,36 @@ func TestRunRetryGivesWorkerBack(t *testing.T) {
 	}
 	if maxIn > 1 {
 		t.Errorf("%d requests in flight at once, want at most Workers (1)", maxIn)
+	}
+}
+
+// TestRunHaltWakesQueuedBatches halts a run whose limiter lets a request
+// go once a minute, as a long run of 429s leaves it: the batches queued
+// for their turn were never sent and must stop at once, not each wait a
+// minute for a turn only to see the halt.
+func TestRunHaltWakesQueuedBatches(t *testing.T) {
+	var ids []string
+	for i := range 40 {
+		ids = append(ids, strconv.Itoa(i+1))
+	}
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		time.Sleep(50 * time.Millisecond) // the other batches queue for their turn meanwhile
+		return nil, &sink.APIError{StatusCode: 429, Category: "RATE_LIMITS"}
+	}}
+	p := newTestPipeline(t, Config{BatchSize: 10, Workers: 1, MaxRateLimited: 50 * time.Millisecond}, records(ids...), s, &fakeDead{})
+	lim := NewLimiter(1, time.Second)
+	lim.SetPace(0) // the floor: one request a minute
+	p.limiter, p.pace.lim = lim, lim
+
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(context.Background()) }()
+	select {
+	case err := <-errc:
+		var stop *StopError
+		if !errors.As(err, &stop) {
+			t.Errorf("Run = %v, want a *StopError", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Run still waiting 10s after the halt; %d requests sent", s.calls)
 	}
 }
