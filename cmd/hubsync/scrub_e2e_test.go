@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,9 +18,9 @@ import (
 // hostileServer stands in for HubSpot, or a proxy in front of it: update
 // answers batch/update, given the ids of the inputs sent, and properties,
 // if not nil, the properties listing. It counts the records sent.
-func hostileServer(t *testing.T, update func(w http.ResponseWriter, ids []string), properties http.HandlerFunc) (url string, sent *int) {
+func hostileServer(t *testing.T, update func(w http.ResponseWriter, ids []string), properties http.HandlerFunc) (url string, sent *atomic.Int64) {
 	t.Helper()
-	n := 0
+	var n atomic.Int64 // the handlers run on the server's goroutines
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /crm/v3/objects/communications/batch/update", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
@@ -34,7 +35,7 @@ func hostileServer(t *testing.T, update func(w http.ResponseWriter, ids []string
 		for _, in := range body.Inputs {
 			ids = append(ids, in.ID)
 		}
-		n += len(ids)
+		n.Add(int64(len(ids)))
 		update(w, ids)
 	})
 	if properties != nil {
@@ -79,8 +80,8 @@ func TestResultsNamingIDsNeverSent(t *testing.T) {
 	if diff := cmp.Diff(want, readDeadLetters(t, filepath.Join(dir, "calls.dead-letter.csv"))); diff != "" {
 		t.Errorf("dead letters, line → code (-want +got):\n%s", diff)
 	}
-	if *sent != 6 {
-		t.Errorf("server got %d records, want 6: the batch, then each record once on its own", *sent)
+	if got := sent.Load(); got != 6 {
+		t.Errorf("server got %d records, want 6: the batch, then each record once on its own", got)
 	}
 }
 
@@ -125,28 +126,31 @@ func echoBody(category string) string {
 // the correlation id header. Neither the token nor a start of it may reach
 // stderr, the dead-letter file, the checkpoint, the report or status.
 func TestTokenEchoes(t *testing.T) {
-	calls := 0
-	header := func(w http.ResponseWriter) {
-		calls++
+	var calls atomic.Int64 // the handlers run on the server's goroutines
+	// header sets the headers of an answer and returns its number, which
+	// picks the echo forms it uses.
+	header := func(w http.ResponseWriter) int {
+		n := int(calls.Add(1))
 		e := echoes(testToken)
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-HubSpot-Correlation-Id", e[calls%len(e)])
+		w.Header().Set("X-HubSpot-Correlation-Id", e[n%len(e)])
+		return n
 	}
 	properties := func(status int) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			header(w)
+			n := header(w)
 			w.WriteHeader(status)
 			if status != http.StatusOK {
 				_, _ = w.Write([]byte(echoBody("")))
 				return
 			}
-			fmt.Fprintf(w, `{"results":[{"name":"hs_communication_body","label":%s,"type":"string","fieldType":"textarea"}]}`, echo(calls))
+			fmt.Fprintf(w, `{"results":[{"name":"hs_communication_body","label":%s,"type":"string","fieldType":"textarea"}]}`, echo(n))
 		}
 	}
 	// Record 1 is rejected in its batch and on its own; record 4 fails
 	// in a 207 next to record 3.
 	update := func(w http.ResponseWriter, ids []string) {
-		header(w)
+		n := header(w)
 		switch {
 		case slices.Contains(ids, "1"):
 			w.WriteHeader(http.StatusBadRequest)
@@ -154,7 +158,7 @@ func TestTokenEchoes(t *testing.T) {
 		case slices.Contains(ids, "4"):
 			w.WriteHeader(http.StatusMultiStatus)
 			fmt.Fprintf(w, `{"status":"COMPLETE","results":[{"id":"3"}],"errors":[{"category":%s,"message":%s,"context":{"ids":["4"]}}]}`,
-				echo(calls), echo(calls+1))
+				echo(n), echo(n+1))
 		default:
 			var results []string
 			for _, id := range ids {
