@@ -319,10 +319,10 @@ func (h *health) limited(wait time.Duration) string {
 }
 
 // maxRateLimitWait caps every wait a server can ask for: after one 429,
-// and the pause of the limiter. HubSpot's windows
-// are one and ten seconds; a minute leaves room for a Retry-After (which
-// HubSpot does not document) and spares the run from waiting out whatever
-// a broken or hostile server says.
+// and the pause of the limiter. HubSpot's windows are one and ten seconds;
+// a minute leaves room for a Retry-After (which HubSpot does not document)
+// and spares the run from waiting out whatever a broken or hostile server
+// says. It also caps a window set with --rate, which may be longer.
 const maxRateLimitWait = time.Minute
 
 // maxWindow caps the rolling window a server announces. HubSpot's are one
