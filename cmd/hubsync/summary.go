@@ -52,6 +52,9 @@ func printSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
 	case exitNoRecords:
 		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
+	case exitTooManyFailed:
+		fmt.Fprintf(w, "  next:         look at the most common errors in the dead-letter file, fix the cause, then rerun (it resumes), "+
+			"or rerun with --max-dead-letters none to carry on\n")
 	}
 }
 
@@ -93,6 +96,13 @@ func outcome(r runReport) string {
 		return "not started: " + firstLine
 	case exitNoRecords:
 		return "finished, but the input held no records"
+	case exitTooManyFailed:
+		// The limit's error reads "stopped: too many records failed: …";
+		// a streak of rejected batches has no such prefix.
+		if strings.HasPrefix(firstLine, "stopped: ") {
+			return firstLine
+		}
+		return "stopped: " + firstLine
 	}
 	return "stopped by an error: " + firstLine
 }
