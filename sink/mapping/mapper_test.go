@@ -333,3 +333,37 @@ func TestApplierRemembersEveryOption(t *testing.T) {
 		t.Errorf("%.1f allocations per round of 15 records once every value was seen, want 0", n)
 	}
 }
+
+// TestColumns checks what a Mapper says it does with each column: a column
+// named by its property's label is sent like a renamed one, and the id
+// column and the columns a dead-letter file adds are neither sent nor
+// dropped by the mapping.
+func TestColumns(t *testing.T) {
+	tests := []struct {
+		name        string
+		cfg         Config
+		columns     []string
+		wantSent    map[string]string
+		wantDropped []string
+	}{
+		{"renamed, by name, by label, dropped, unmapped",
+			Config{Columns: map[string]string{"Text": "hs_communication_body", "Secret": "-"}, IgnoreUnmapped: true},
+			[]string{"id", "Text", "Channel type", "Secret", "message_count", "zzz", "_error_code"},
+			map[string]string{"Text": "hs_communication_body", "Channel type": "hs_communication_channel_type", "message_count": "message_count"},
+			[]string{"Secret", "zzz"}},
+		{"nothing dropped", Config{}, []string{"id", "Body"}, map[string]string{"Body": "hs_communication_body"}, nil},
+		{"jsonl: the keys the config names", Config{Columns: map[string]string{"text": "hs_communication_body", "secret": "-"}}, nil,
+			map[string]string{"text": "hs_communication_body"}, []string{"secret"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sent, dropped := mustNew(t, tt.cfg, tt.columns).Columns()
+			if diff := cmp.Diff(tt.wantSent, sent); diff != "" {
+				t.Errorf("sent (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantDropped, dropped); diff != "" {
+				t.Errorf("dropped (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
