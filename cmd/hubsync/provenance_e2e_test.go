@@ -49,7 +49,7 @@ func TestReportProvenance(t *testing.T) {
 		Constants: map[string]string{"hs_communication_logged_from": "CRM"}, Ignored: []string{"Notes", "_error_code"},
 		IgnoreUnmapped: true, Preflight: true,
 	}
-	if diff := cmp.Diff(wantMapping, r.Mapping); diff != "" {
+	if diff := cmp.Diff(wantMapping, r.Mapping, cmp.AllowUnexported(reportMapping{})); diff != "" {
 		t.Errorf("mapping (-want +got):\n%s", diff)
 	}
 	if again := runIn(); again.RunID == r.RunID {
