@@ -70,7 +70,7 @@ func runHubsyncIn(t *testing.T, dir string, args ...string) result {
 }
 
 // TestReportOfHubSpotExport checks the report of a file shaped like
-// HubSpot's export: the ids come from its Record ID column,
+// HubSpot's export, real and dry: the ids come from its Record ID column,
 // and its columns named by labels are sent, not ignored.
 func TestReportOfHubSpotExport(t *testing.T) {
 	for _, tt := range []struct {
@@ -78,6 +78,7 @@ func TestReportOfHubSpotExport(t *testing.T) {
 		args []string
 	}{
 		{"sync", nil},
+		{"dry run", []string{"--dry-run"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, url := startEmulator(t, emulator.Config{SeedIDs: 5})
