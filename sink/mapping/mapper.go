@@ -147,8 +147,8 @@ func (m *Mapper) apply(rec *source.Record, a *Applier) {
 			continue
 		case pl.t.readOnly != "":
 			problems = append(problems, valueProblem{CodeReadOnlyProperty, fmt.Sprintf(
-				"%s %q: property %q is %s and cannot be written; drop it with \"-\" under mapping.columns",
-				m.noun, p.Name, pl.t.name, pl.t.readOnly)})
+				"%s %q: property %q is %s and cannot be written; drop it with --drop %s (mapping.columns)",
+				m.noun, p.Name, pl.t.name, pl.t.readOnly, strings.ToUpper(m.noun))})
 			continue
 		}
 		v, send, code, why := coerce(pl.t, p.Value, memos)
@@ -257,8 +257,12 @@ func (m *Mapper) UnknownKey(key string) bool {
 }
 
 func (m *Mapper) unknownMessage(name string) string {
-	return fmt.Sprintf("%s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
-		m.noun, name, didYouMean(m.hints[normalize(name)]))
+	// The advice names the flags and the config keys: the same words
+	// serve a run set up either way.
+	placeholder := strings.ToUpper(m.noun)
+	return fmt.Sprintf("%s %q is not a property of this object type%s; rename it with --map %s=PROPERTY or drop it with --drop %s (mapping.columns), "+
+		"or pass --ignore-unmapped (mapping.ignore_unmapped)",
+		m.noun, name, didYouMean(m.hints[normalize(name)]), placeholder, placeholder)
 }
 
 func setIn(props []source.Prop, name string) bool {
