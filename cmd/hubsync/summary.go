@@ -53,8 +53,10 @@ func printSummary(w io.Writer, r runReport) {
 	case exitNoRecords:
 		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
 	case exitTooManyFailed:
-		fmt.Fprintf(w, "  next:         look at the most common errors in the dead-letter file, fix the cause, then rerun (it resumes), "+
-			"or rerun with --max-dead-letters none to carry on\n")
+		// Not a plain rerun: the job is still over the limit, and a rerun
+		// would stop again before sending anything.
+		fmt.Fprintf(w, "  next:         look at the most common errors in the dead-letter file and fix the cause; "+
+			"then rerun with --restart, or with --max-dead-letters none to carry on from the checkpoint\n")
 	}
 }
 
