@@ -2,6 +2,7 @@ package main
 
 import (
 	"io/fs"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,36 @@ func TestExampleConfigsLoad(t *testing.T) {
 			}
 			if o.BatchSize < 1 || o.BatchSize > 100 {
 				t.Errorf("batch_size %d out of range", o.BatchSize)
+			}
+		})
+	}
+}
+
+// TestExampleConfigsCommentedKeys uncomments the keys the examples show
+// commented out ("# keep_archives: 7"), so that a reader who uncomments one
+// gets a config that loads; those the examples call defaults must be.
+func TestExampleConfigsCommentedKeys(t *testing.T) {
+	commented := regexp.MustCompile(`(?m)^# ([a-z_]+: \S.*)$`)
+	for _, name := range []string{"communications.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := fs.ReadFile(configs.FS, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			uncommented := commented.ReplaceAllString(string(data), "$1")
+			for _, key := range []string{"on_new_input:", "keep_archives:", "max_dead_letters:"} {
+				if !strings.Contains(uncommented, "\n"+key) {
+					t.Errorf("%s does not show %s", name, key)
+				}
+			}
+			o := defaultSyncOptions()
+			if err := loadConfig(strings.NewReader(uncommented), &o); err != nil {
+				t.Fatalf("load with the keys uncommented: %v", err)
+			}
+			want := defaultSyncOptions()
+			if o.OnNewInput != want.OnNewInput || o.KeepArchives != want.KeepArchives || o.MaxDeadLetters != want.MaxDeadLetters {
+				t.Errorf("on_new_input %q, keep_archives %d, max_dead_letters %q; want the defaults %q, %d, %q",
+					o.OnNewInput, o.KeepArchives, o.MaxDeadLetters, want.OnNewInput, want.KeepArchives, want.MaxDeadLetters)
 			}
 		})
 	}

@@ -126,7 +126,7 @@ func TestDryRun(t *testing.T) {
 	if n := srv.Stats().BatchRequests; n != 0 {
 		t.Errorf("dry run made %d batch requests", n)
 	}
-	for _, want := range []string{"nothing was sent", "5000 read", "would fail", "batch updates", "at --rate 100/10s"} {
+	for _, want := range []string{"nothing was sent", "this run:     5,000 records in", "would fail", "requests of up to 100 records", "at --rate 100/10s"} {
 		if !strings.Contains(res.stderr, want) {
 			t.Errorf("dry-run output lacks %q:\n%s", want, tail(res.stderr))
 		}

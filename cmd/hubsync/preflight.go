@@ -165,8 +165,8 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 }
 
 // dryRun reads the whole file through mapping, coercion and validation,
-// writes what would fail to a dead-letter file, sends no write, and prints
-// what the real run would do.
+// writes what would fail to a dead-letter file and sends no write. Its
+// summary (printDryRunSummary) says what the real run would do.
 func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, source.Position{}))
 	if err != nil {
@@ -176,6 +176,7 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInp
 	if err != nil {
 		return err
 	}
+	res.mapping = effectiveMapping(pl.mapping, header, pl.o.IDColumn, mapper)
 	dlPath := pl.o.DeadLetter
 	if dlPath == "" {
 		dlPath = strings.Replace(defaultDeadLetterPath(pl.file, pl.format), ".dead-letter.", ".dry-run.dead-letter.", 1)
@@ -195,30 +196,14 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInp
 		return usageError{err}
 	}
 	res.stats = p.Stats()
-	start := time.Now()
 	stopProgress := progress(p.Stats(), size, 0)
 	runErr := p.Run(ctx)
 	stopProgress()
 	if err := dead.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
-	st := p.Stats()
-	if runErr == nil && st.Read.Load() == 0 {
+	if runErr == nil && p.Stats().Read.Load() == 0 {
 		runErr = errNoRecords
-	}
-	requests := st.Requests.Load()
-	fmt.Fprintf(e.stderr, "dry run of %s (nothing was sent), %s:\n", pl.file, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(e.stderr, "  records:  %d read, %d would be sent, %d would fail\n", st.Read.Load(), st.Applied.Load(), st.DeadLettered.Load())
-	for code, n := range st.DeadByCode() {
-		fmt.Fprintf(e.stderr, "            %d %s\n", n, code)
-	}
-	if st.DeadLettered.Load() > 0 {
-		fmt.Fprintf(e.stderr, "  failures: %s\n", dlPath)
-	}
-	fmt.Fprintf(e.stderr, "  requests: %d batch updates of up to %d records\n", requests, pl.o.BatchSize)
-	if pl.rate.N > 0 {
-		est := time.Duration(float64(requests) / float64(pl.rate.N) * float64(pl.rate.Window))
-		fmt.Fprintf(e.stderr, "  time:     about %s at --rate %s (plus HubSpot's answer times)\n", est.Round(time.Second), pl.rate.String())
 	}
 	return runErr
 }

@@ -36,24 +36,39 @@ type reportMapping struct {
 	IgnoreUnmapped bool              `json:"ignore_unmapped,omitempty"`
 	MatchLabels    bool              `json:"match_labels,omitempty"`
 	Preflight      bool              `json:"preflight"` // false with --no-preflight: values sent as they are
+
+	// idColumn is the column the ids came from, which may be HubSpot's
+	// Record ID rather than the id column asked for: the report's settings
+	// show it.
+	idColumn string
 }
 
 // effectiveMapping describes the mapping a run used: cfg as checked by the
 // preflight into m (nil with --no-preflight), over the CSV header (nil
-// for JSON Lines, whose keys are known per record). A column named like a
-// property is sent when m writes that property.
+// for JSONL, whose keys are known per record). m says which columns it
+// sends, those named by a property's label among them; without it, every
+// column is sent under its own name.
 func effectiveMapping(cfg mapping.Config, header []string, idColumn string, m *mapping.Mapper) *reportMapping {
 	r := &reportMapping{Columns: map[string]string{}, IgnoreUnmapped: cfg.IgnoreUnmapped, MatchLabels: cfg.MatchLabels,
-		Preflight: m != nil}
+		Preflight: m != nil, idColumn: idColumn}
 	if len(cfg.Constants) > 0 {
 		r.Constants = maps.Clone(cfg.Constants)
 	}
-	var writes map[string]bool
 	if m != nil {
-		writes = map[string]bool{}
-		for _, p := range m.Properties() {
-			writes[p] = true
+		var dropped []string
+		r.Columns, dropped = m.Columns()
+		if header == nil {
+			r.Ignored = dropped
+			return r
 		}
+		// In header order, with the columns a dead-letter file adds,
+		// which the mapper never sees.
+		for _, col := range header {
+			if _, sent := r.Columns[col]; !sent && col != idColumn {
+				r.Ignored = append(r.Ignored, col)
+			}
+		}
+		return r
 	}
 	if header == nil {
 		for _, key := range slices.Sorted(maps.Keys(cfg.Columns)) {
@@ -66,15 +81,9 @@ func effectiveMapping(cfg mapping.Config, header []string, idColumn string, m *m
 		return r
 	}
 	for _, col := range header {
-		to, renamed := cfg.Columns[col]
-		to = strings.TrimSpace(to)
 		switch {
 		case col == idColumn:
-		case source.IgnoredColumn(col), renamed && to == "-":
-			r.Ignored = append(r.Ignored, col)
-		case renamed:
-			r.Columns[col] = to
-		case writes != nil && !writes[col]:
+		case source.IgnoredColumn(col):
 			r.Ignored = append(r.Ignored, col)
 		default:
 			r.Columns[col] = col

@@ -49,7 +49,7 @@ func TestReportProvenance(t *testing.T) {
 		Constants: map[string]string{"hs_communication_logged_from": "CRM"}, Ignored: []string{"Notes", "_error_code"},
 		IgnoreUnmapped: true, Preflight: true,
 	}
-	if diff := cmp.Diff(wantMapping, r.Mapping); diff != "" {
+	if diff := cmp.Diff(wantMapping, r.Mapping, cmp.AllowUnexported(reportMapping{})); diff != "" {
 		t.Errorf("mapping (-want +got):\n%s", diff)
 	}
 	if again := runIn(); again.RunID == r.RunID {
@@ -67,4 +67,37 @@ func runHubsyncIn(t *testing.T, dir string, args ...string) result {
 	t.Chdir(dir)
 	defer os.Chdir(wd)
 	return runHubsync(t, args...)
+}
+
+// TestReportOfHubSpotExport checks the report of a file shaped like
+// HubSpot's export, real and dry: the ids come from its Record ID column,
+// and its columns named by labels are sent, not ignored.
+func TestReportOfHubSpotExport(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"sync", nil},
+		{"dry run", []string{"--dry-run"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, url := startEmulator(t, emulator.Config{SeedIDs: 5})
+			path := copyFixture(t, "communications-utf8.csv")
+			reportPath := filepath.Join(filepath.Dir(path), "report.json")
+			args := append([]string{"sync", "--base-url", url, "--object", "communications", "--report", reportPath}, tt.args...)
+			res := runHubsync(t, append(args, path)...)
+			if res.code != exitDeadLetters {
+				t.Fatalf("exit status %d, want %d\n%s", res.code, exitDeadLetters, tail(res.stderr))
+			}
+			r := readReport(t, reportPath)
+			if r.Settings.IDColumn != "Record ID" {
+				t.Errorf("settings.id_column = %q, want %q", r.Settings.IDColumn, "Record ID")
+			}
+			want := &reportMapping{Columns: map[string]string{"Body": "hs_communication_body", "Channel type": "hs_communication_channel_type",
+				"Message count": "message_count", "Follow-up date": "follow_up_date"}, Preflight: true}
+			if diff := cmp.Diff(want, r.Mapping, cmp.AllowUnexported(reportMapping{})); diff != "" {
+				t.Errorf("mapping (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

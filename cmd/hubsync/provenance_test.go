@@ -11,11 +11,17 @@ import (
 
 func TestEffectiveMapping(t *testing.T) {
 	props := []sink.Property{{Name: "hs_communication_body", Type: "string", FieldType: "textarea"},
-		{Name: "hs_communication_logged_from", Type: "string", FieldType: "text"}, {Name: "topic", Type: "string", FieldType: "text"}}
+		{Name: "hs_communication_logged_from", Type: "string", FieldType: "text"}, {Name: "topic", Type: "string", FieldType: "text"},
+		{Name: "hs_call_title", Label: "Call title", Type: "string", FieldType: "text"}}
 	cfg := mapping.Config{Columns: map[string]string{"Body": "hs_communication_body", "Secret notes": "-"},
 		Constants: map[string]string{"hs_communication_logged_from": "CRM"}, IgnoreUnmapped: true, Empty: mapping.EmptySkip}
-	header := []string{"id", "Body", "Secret notes", "topic", "unknown", "_error_code"}
+	// "Call title" is named by its property's label, as in HubSpot's exports.
+	header := []string{"id", "Body", "Secret notes", "topic", "Call title", "unknown", "_error_code"}
 	m, err := mapping.New(cfg, props, header, "id", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonl, err := mapping.New(cfg, props, nil, "id", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,21 +32,21 @@ func TestEffectiveMapping(t *testing.T) {
 		want   *reportMapping
 	}{
 		{"csv", header, m, &reportMapping{
-			Columns:   map[string]string{"Body": "hs_communication_body", "topic": "topic"},
+			Columns:   map[string]string{"Body": "hs_communication_body", "topic": "topic", "Call title": "hs_call_title"},
 			Constants: map[string]string{"hs_communication_logged_from": "CRM"},
-			Ignored:   []string{"Secret notes", "unknown", "_error_code"}, IgnoreUnmapped: true, Preflight: true}},
+			Ignored:   []string{"Secret notes", "unknown", "_error_code"}, IgnoreUnmapped: true, Preflight: true, idColumn: "id"}},
 		{"csv without preflight", []string{"id", "topic", "_source_line"}, nil, &reportMapping{
 			Columns:   map[string]string{"topic": "topic"},
 			Constants: map[string]string{"hs_communication_logged_from": "CRM"},
-			Ignored:   []string{"_source_line"}, IgnoreUnmapped: true}},
-		{"jsonl", nil, m, &reportMapping{
+			Ignored:   []string{"_source_line"}, IgnoreUnmapped: true, idColumn: "id"}},
+		{"jsonl", nil, jsonl, &reportMapping{
 			Columns:   map[string]string{"Body": "hs_communication_body"},
 			Constants: map[string]string{"hs_communication_logged_from": "CRM"},
-			Ignored:   []string{"Secret notes"}, IgnoreUnmapped: true, Preflight: true}},
+			Ignored:   []string{"Secret notes"}, IgnoreUnmapped: true, Preflight: true, idColumn: "id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, effectiveMapping(cfg, tt.header, "id", tt.m)); diff != "" {
+			if diff := cmp.Diff(tt.want, effectiveMapping(cfg, tt.header, "id", tt.m), cmp.AllowUnexported(reportMapping{})); diff != "" {
 				t.Errorf("effectiveMapping (-want +got):\n%s", diff)
 			}
 		})

@@ -135,6 +135,10 @@ func newRunReport(in reportInput) runReport {
 	if in.Format != 0 {
 		r.Format = in.Format.String()
 	}
+	if in.Mapping != nil && in.Mapping.idColumn != "" {
+		// Without --id-column the ids may come from HubSpot's Record ID.
+		r.Settings.IDColumn = in.Mapping.idColumn
+	}
 	if in.Resumed {
 		r.ResumedAtLine = in.ResumedAt
 	}

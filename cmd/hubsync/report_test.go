@@ -119,6 +119,20 @@ func reportCases() []struct {
 				Message: "Authentication credentials not found.", CorrelationID: "9d3f-41c2"})
 		}),
 	}, {
+		// The dead letters went over --max-dead-letters: the summary says
+		// so in the error's own words, and what to do next.
+		name: "too_many_failed",
+		in: with(func(in *reportInput) {
+			in.Counts = reportCounts{Read: 1000, Applied: 400, DeadLettered: 600, Requests: 16,
+				DeadByCode: map[string]int64{"INVALID_DATE": 590, "OBJECT_NOT_FOUND": 10}}
+			in.JobTotals = &checkpoint.Counts{Read: 1000, Applied: 400, DeadLettered: 600, Requests: 16,
+				ByCode: map[string]int64{"INVALID_DATE": 590, "OBJECT_NOT_FOUND": 10}}
+			in.ExitStatus = exitTooManyFailed
+			in.Err = resumableError{err: &pipeline.StopError{Reason: "stopped", Err: fmt.Errorf(
+				"%w: 600 of the 1000 records settled so far are in the dead-letter file, over the limit of 50%%; most common errors: INVALID_DATE 590, OBJECT_NOT_FOUND 10",
+				pipeline.ErrTooManyDeadLetters)}, hint: tooManyFailedHint(1001, "calls.csv", "calls.csv.checkpoint.json", "calls.dead-letter.csv")}
+		}),
+	}, {
 		name: "usage",
 		in: with(func(in *reportInput) {
 			in.Format = 0

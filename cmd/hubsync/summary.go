@@ -52,6 +52,11 @@ func printSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
 	case exitNoRecords:
 		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
+	case exitTooManyFailed:
+		// Not a plain rerun: the job is still over the limit, and a rerun
+		// would stop again before sending anything.
+		fmt.Fprintf(w, "  next:         look at the most common errors in the dead-letter file and fix the cause; "+
+			"then rerun with --restart, or with --max-dead-letters none to carry on from the checkpoint\n")
 	}
 }
 
@@ -59,8 +64,15 @@ func printSummary(w io.Writer, r runReport) {
 func printDryRunSummary(w io.Writer, r runReport) {
 	c := r.Counts
 	fmt.Fprintf(w, "dry run of %s into %s: %s (exit status %d)\n", r.Input, r.Object, dryOutcome(r), r.ExitStatus)
+	if c.Read > 0 {
+		fmt.Fprintf(w, "  this run:     %s in %s, %s records/s\n", records(c.Read), elapsedText(r.ElapsedSeconds), perSecond(r.RecordsPerSec))
+	}
 	if len(c.DeadByCode) > 0 {
 		fmt.Fprintf(w, "  would fail:   %s, in %s\n", codeCounts(c.DeadByCode), r.DeadLetter)
+	}
+	if r.ExitStatus == exitOK || r.ExitStatus == exitDeadLetters {
+		fmt.Fprintf(w, "  real run:     %s of up to %s, %s\n", plural(c.RequestsNeeded, "request"), records(int64(r.Settings.BatchSize)),
+			timeAtRate(c.RequestsNeeded, r.Settings.Rate))
 	}
 	for _, warning := range r.Warnings {
 		fmt.Fprintf(w, "  warning:      %s\n", warning)
@@ -73,6 +85,20 @@ func printDryRunSummary(w io.Writer, r runReport) {
 	case exitNoRecords:
 		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
 	}
+}
+
+// timeAtRate says how long n requests take at rate, the --rate of the
+// run, at the least: HubSpot's answer times come on top.
+func timeAtRate(n int64, rate string) string {
+	rf, err := parseRate(rate)
+	if err != nil || rf.N == 0 {
+		return "as fast as HubSpot answers (--rate " + rate + ")"
+	}
+	est := time.Duration(float64(n) / float64(rf.N) * float64(rf.Window))
+	if est < time.Second {
+		return "under a second at --rate " + rf.String() + " (plus HubSpot's answer times)"
+	}
+	return "about " + est.Round(time.Second).String() + " at --rate " + rf.String() + " (plus HubSpot's answer times)"
 }
 
 // outcome says in words how the run ended, as its exit status does.
@@ -93,6 +119,13 @@ func outcome(r runReport) string {
 		return "not started: " + firstLine
 	case exitNoRecords:
 		return "finished, but the input held no records"
+	case exitTooManyFailed:
+		// The limit's error reads "stopped: too many records failed: …";
+		// a streak of rejected batches has no such prefix.
+		if strings.HasPrefix(firstLine, "stopped: ") {
+			return firstLine
+		}
+		return "stopped: " + firstLine
 	}
 	return "stopped by an error: " + firstLine
 }

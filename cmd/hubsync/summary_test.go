@@ -36,6 +36,29 @@ func TestResumedText(t *testing.T) {
 	}
 }
 
+func TestOutcomeTooManyFailed(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"over the limit", resumableError{err: &pipeline.StopError{Reason: "stopped",
+			Err: fmt.Errorf("%w: 600 of the 1000 records", pipeline.ErrTooManyDeadLetters)}, hint: "every record before line 1001"},
+			"stopped: too many records failed: 600 of the 1000 records"},
+		{"rejected batches", resumableError{err: fmt.Errorf("%w: every record of the last 5 batches was rejected", pipeline.ErrAllRejected),
+			hint: "every record before line 501"},
+			"stopped: every record rejected: every record of the last 5 batches was rejected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runReport{ExitStatus: exitTooManyFailed, Error: tt.err.Error()}
+			if got := outcome(r); got != tt.want {
+				t.Errorf("outcome = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestLogSummary(t *testing.T) {
 	job := &checkpoint.Counts{Applied: 90, DeadLettered: 10, ByCode: map[string]int64{"OBJECT_NOT_FOUND": 10}}
 	tests := []struct {

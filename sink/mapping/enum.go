@@ -92,7 +92,7 @@ func (e *enum) lookup(v string) (string, string) {
 			return pick(e.values, i), why
 		}
 	} else if i, _ := fold(e.labels, v, e.values, "label"); i >= 0 {
-		return "", fmt.Sprintf("is not an option; it is the label of option %q: send the value, or set match_labels; %s", e.values[i], e.want)
+		return "", fmt.Sprintf("is not an option; it is the label of option %q: send the value, or pass --match-labels (mapping.match_labels in a config file); %s", e.values[i], e.want)
 	}
 	return "", "is not an option; " + e.want
 }

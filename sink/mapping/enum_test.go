@@ -99,7 +99,7 @@ func TestOptionMessages(t *testing.T) {
 		want []string // fragments the message must hold
 	}{
 		{"lists values", Config{}, "sentiment", "happy", []string{"pos, neu, neg"}},
-		{"points at the label", Config{}, "sentiment", "Positive", []string{`label of option "pos"`, "match_labels"}},
+		{"points at the label", Config{}, "sentiment", "Positive", []string{`label of option "pos"`, "pass --match-labels (mapping.match_labels in a config file)"}},
 		{"lists labels too", Config{MatchLabels: true}, "sentiment", "happy", []string{"Positive, Neutral, Negative"}},
 		{"names the bad part", Config{}, "tags", "A;Z", []string{`"Z"`, "A, B, C"}},
 	}

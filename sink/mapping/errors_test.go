@@ -35,8 +35,8 @@ func TestApplyReportsEveryProblem(t *testing.T) {
 			props("Mood", "x", "hs_object_id", "1", "message_count", "1,5"),
 			CodeUnknownProperty,
 			`line 4: 3 problems: ` +
-				`UNKNOWN_PROPERTY: key "Mood" is not a property of this object type; rename it under mapping.columns, drop it with "-", or set mapping.ignore_unmapped; ` +
-				`READ_ONLY_PROPERTY: key "hs_object_id": property "hs_object_id" is calculated and cannot be written; drop it with "-" under mapping.columns; ` +
+				`UNKNOWN_PROPERTY: key "Mood" is not a property of this object type; rename it with --map KEY=PROPERTY or drop it with --drop KEY (mapping.columns), or pass --ignore-unmapped (mapping.ignore_unmapped); ` +
+				`READ_ONLY_PROPERTY: key "hs_object_id": property "hs_object_id" is calculated and cannot be written; drop it with --drop KEY (mapping.columns); ` +
 				`INVALID_NUMBER: key "message_count": "1,5" is not a number: unexpected ','; if it separates thousands or decimals, set thousands_separator or decimal_comma`},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ package mapping
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -146,8 +147,8 @@ func (m *Mapper) apply(rec *source.Record, a *Applier) {
 			continue
 		case pl.t.readOnly != "":
 			problems = append(problems, valueProblem{CodeReadOnlyProperty, fmt.Sprintf(
-				"%s %q: property %q is %s and cannot be written; drop it with \"-\" under mapping.columns",
-				m.noun, p.Name, pl.t.name, pl.t.readOnly)})
+				"%s %q: property %q is %s and cannot be written; drop it with --drop %s (mapping.columns)",
+				m.noun, p.Name, pl.t.name, pl.t.readOnly, strings.ToUpper(m.noun))})
 			continue
 		}
 		v, send, code, why := coerce(pl.t, p.Value, memos)
@@ -181,6 +182,37 @@ func (m *Mapper) apply(rec *source.Record, a *Applier) {
 // then the constants'; for JSONL those named in Config.Columns and the
 // constants' (keys that are property names are only known per record).
 func (m *Mapper) Properties() []string { return slices.Clone(m.targets) }
+
+// Columns says what the mapping does with each column: sent maps every
+// column it sends, renamed, named like its property or by the property's
+// label, to that property; dropped lists, in header order, the columns it
+// drops ("-", or unmapped under IgnoreUnmapped). The id column and the
+// columns a dead-letter file adds are in neither. For JSONL, whose keys
+// are known per record, they are the keys Config.Columns names.
+func (m *Mapper) Columns() (sent map[string]string, dropped []string) {
+	sent = make(map[string]string)
+	add := func(pl *plan) {
+		if pl.drop {
+			dropped = append(dropped, pl.column)
+		} else {
+			sent[pl.column] = pl.t.name
+		}
+	}
+	if m.noun == "column" {
+		for i := range m.ordered {
+			add(&m.ordered[i])
+		}
+		return sent, dropped
+	}
+	for _, key := range slices.Sorted(maps.Keys(m.byName)) {
+		// A property's own name is planned for every property: only the
+		// keys the config renames or drops say something.
+		if pl := m.byName[key]; pl.drop || pl.t.name != key {
+			add(pl)
+		}
+	}
+	return sent, dropped
+}
 
 // plan finds the plan of name, the j-th column or key of a record. CSV
 // records list their columns in header order, so a cursor over m.ordered
@@ -225,8 +257,12 @@ func (m *Mapper) UnknownKey(key string) bool {
 }
 
 func (m *Mapper) unknownMessage(name string) string {
-	return fmt.Sprintf("%s %q is not a property of this object type%s; rename it under mapping.columns, drop it with \"-\", or set mapping.ignore_unmapped",
-		m.noun, name, didYouMean(m.hints[normalize(name)]))
+	// The advice names the flags and the config keys: the same words
+	// serve a run set up either way.
+	placeholder := strings.ToUpper(m.noun)
+	return fmt.Sprintf("%s %q is not a property of this object type%s; rename it with --map %s=PROPERTY or drop it with --drop %s (mapping.columns), "+
+		"or pass --ignore-unmapped (mapping.ignore_unmapped)",
+		m.noun, name, didYouMean(m.hints[normalize(name)]), placeholder, placeholder)
 }
 
 func setIn(props []source.Prop, name string) bool {

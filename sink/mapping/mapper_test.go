@@ -133,10 +133,10 @@ func TestApplyMessages(t *testing.T) {
 			`line 3: column "follow_up_date": "2024-02-30" is not a day of the calendar (day or month out of range)`},
 		{"unknown key with hint", Config{}, nil,
 			props("Phone Number", "1"),
-			`line 3: key "Phone Number" is not a property of this object type (did you mean "phone"?); rename it under mapping.columns, drop it with "-", or set mapping.ignore_unmapped`},
+			`line 3: key "Phone Number" is not a property of this object type (did you mean "phone"?); rename it with --map KEY=PROPERTY or drop it with --drop KEY (mapping.columns), or pass --ignore-unmapped (mapping.ignore_unmapped)`},
 		{"read-only key", Config{}, nil,
 			props("hs_object_id", "1"),
-			`line 3: key "hs_object_id": property "hs_object_id" is calculated and cannot be written; drop it with "-" under mapping.columns`},
+			`line 3: key "hs_object_id": property "hs_object_id" is calculated and cannot be written; drop it with --drop KEY (mapping.columns)`},
 		{"long value clipped", Config{}, nil,
 			props("hs_communication_body", strings.Repeat("a", MaxValueLength+1)),
 			fmt.Sprintf(`line 3: key "hs_communication_body": %q is %d characters long; HubSpot allows at most %d`,
@@ -331,5 +331,39 @@ func TestApplierRemembersEveryOption(t *testing.T) {
 	round()
 	if n := testing.AllocsPerRun(20, round); n != 0 {
 		t.Errorf("%.1f allocations per round of 15 records once every value was seen, want 0", n)
+	}
+}
+
+// TestColumns checks what a Mapper says it does with each column: a column
+// named by its property's label is sent like a renamed one, and the id
+// column and the columns a dead-letter file adds are neither sent nor
+// dropped by the mapping.
+func TestColumns(t *testing.T) {
+	tests := []struct {
+		name        string
+		cfg         Config
+		columns     []string
+		wantSent    map[string]string
+		wantDropped []string
+	}{
+		{"renamed, by name, by label, dropped, unmapped",
+			Config{Columns: map[string]string{"Text": "hs_communication_body", "Secret": "-"}, IgnoreUnmapped: true},
+			[]string{"id", "Text", "Channel type", "Secret", "message_count", "zzz", "_error_code"},
+			map[string]string{"Text": "hs_communication_body", "Channel type": "hs_communication_channel_type", "message_count": "message_count"},
+			[]string{"Secret", "zzz"}},
+		{"nothing dropped", Config{}, []string{"id", "Body"}, map[string]string{"Body": "hs_communication_body"}, nil},
+		{"jsonl: the keys the config names", Config{Columns: map[string]string{"text": "hs_communication_body", "secret": "-"}}, nil,
+			map[string]string{"text": "hs_communication_body"}, []string{"secret"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sent, dropped := mustNew(t, tt.cfg, tt.columns).Columns()
+			if diff := cmp.Diff(tt.wantSent, sent); diff != "" {
+				t.Errorf("sent (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantDropped, dropped); diff != "" {
+				t.Errorf("dropped (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
