@@ -176,30 +176,9 @@ func keyAdvice(key, path string, fields map[string]reflect.Type) string {
 func closestKey(key string, names []string) string {
 	best, bestDist := "", max(2, len(key)/3)+1
 	for _, name := range names {
-		if d := editDistance(key, name); d < bestDist {
+		if d := mapping.EditDistance(key, name); d < bestDist {
 			best, bestDist = name, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -52,17 +52,3 @@ func TestConfigKeysRecorded(t *testing.T) {
 		t.Errorf("config keys (-want +got):\n%s", diff)
 	}
 }
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"abc", "", 3}, {"batchsize", "batch_size", 1}, {"worker", "workers", 1}, {"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}

@@ -62,10 +62,14 @@ func distance(a, b string) int {
 	if len([]rune(short)) >= 4 && strings.Contains(long, short) {
 		return 1
 	}
-	return levenshtein([]rune(a), []rune(b))
+	return EditDistance(a, b)
 }
 
-func levenshtein(a, b []rune) int {
+// EditDistance is the Levenshtein distance between a and b, in runes: the
+// fewest insertions, deletions and substitutions that turn one into the
+// other. It serves every "did you mean" of hubsync.
+func EditDistance(sa, sb string) int {
+	a, b := []rune(sa), []rune(sb)
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
