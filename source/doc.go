@@ -13,16 +13,33 @@
 // # Why a hand-written CSV parser
 //
 // gocsv maps rows onto fixed structs, while our columns are only known at run
-// time. encoding/csv hides byte offsets (FieldPos gives line and column, not
-// the offset a resume needs), buffers a whole record however long it is, and
-// lets one unterminated quote swallow the rest of the file into a single
-// field. The parser here works on the fragments bufio.Reader.ReadSlice
-// returns and knows the file offset of every record. Once a record passes
-// Options.MaxRecordBytes it stops keeping it but goes on parsing to the
-// record's real end, past the line ends inside its quoted fields, so that
-// the lines of a long cell are never read as rows. A quote still open at the
-// end of the file makes the rest of the file one malformed record: where the
-// rows after a stray quote would start cannot be known, so none is sent.
+// time. encoding/csv does give offsets (Reader.InputOffset, since Go 1.19),
+// but the parser here still buys what a resume and the dead-letter file need:
+//
+//   - Offsets in the file's own bytes. InputOffset counts the bytes the
+//     csv.Reader was given, which for a UTF-16 or windows-1252 file are a
+//     decoder's output, not the file's; here every record knows where it
+//     starts and ends in the file, so a resume seeks straight to it (see
+//     Delimiters and encodings).
+//   - Bounded memory. encoding/csv holds a whole record however long it is,
+//     and an unterminated quote makes it read the rest of the file into one
+//     field. The parser here works on the fragments bufio.Reader.ReadSlice
+//     returns; once a record passes Options.MaxRecordBytes it stops keeping
+//     it but goes on parsing to the record's real end, past the line ends
+//     inside its quoted fields, so that the lines of a long cell are never
+//     read as rows.
+//   - A bad row is a record, not a stop. A row with text after a closing
+//     quote, the wrong number of fields or invalid UTF-8 comes back with Err
+//     set and the row's own text for the dead-letter file, and reading goes
+//     on at the next row; a csv.ParseError has the row's position but not
+//     its text.
+//   - Cells byte for byte. encoding/csv turns "\r\n" inside a quoted field
+//     into "\n"; here a cell reaches HubSpot as the file holds it.
+//
+// Rows without a quote, the common case, are split at their delimiters
+// without copying a byte. A quote still open at the end of the file makes
+// the rest of the file one malformed record: where the rows after a stray
+// quote would start cannot be known, so none is sent.
 //
 // # Delimiters and encodings
 //
