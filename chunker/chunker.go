@@ -4,14 +4,14 @@
 // that feeds it lives in package pipeline. It enforces the two rules of a
 // batch/update request: at most Size inputs, and no key (record id or
 // idProperty value) twice in one request, which HubSpot rejects as a whole
-// (REFERENCE §6). A record whose key is already in the open batch seals that
+// (docs/hubspot-api.md §7). A record whose key is already in the open batch seals that
 // batch and opens the next one, so every batch is a contiguous run of the
 // input and rows for one record keep their file order across batches.
 package chunker
 
 import "fmt"
 
-// MaxSize is the largest batch HubSpot accepts (REFERENCE §6).
+// MaxSize is the largest batch HubSpot accepts (docs/hubspot-api.md §3).
 const MaxSize = 100
 
 // Chunker collects items of type T into batches, telling records apart by

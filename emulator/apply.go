@@ -39,7 +39,7 @@ type targetKey struct {
 
 // resolve finds the record that input in addresses. Without idProperty a numeric id is
 // a record id ("0123" is record 123); a non-numeric one names nothing and is
-// reported as "" (REFERENCE §6, observed). HubSpot's label for a missing
+// reported as "" (docs/hubspot-api.md §7, observed). HubSpot's label for a missing
 // numeric id is [U]; the emulator reports its canonical decimal form.
 func (s *Server) resolve(ot *objType, in batchInput) target {
 	if in.hasIDProp {
@@ -95,7 +95,7 @@ func (s *Server) apply(ot *objType, inputs []batchInput, now time.Time) (outcome
 		seen[t.key] = false
 	}
 	if len(dups) > 0 {
-		// REFERENCE §6, observed; also for two inputs reaching one record
+		// docs/hubspot-api.md §7, observed; also for two inputs reaching one record
 		// through idProperty.
 		e := validationError(fmt.Sprintf("Duplicate IDs found in batch input: [%s]. IDs must be unique",
 			strings.Join(dups, ", ")), map[string][]string{"ids": dups})
@@ -136,7 +136,7 @@ func (s *Server) apply(ot *objType, inputs []batchInput, now time.Time) (outcome
 }
 
 // conflict refuses a batch that would give a unique value to a second record.
-// Whether HubSpot answers 409 on update is [U] (REFERENCE §6, seen on create);
+// Whether HubSpot answers 409 on update is [U] (docs/hubspot-api.md §7, seen on create);
 // refusing is the strict choice, and the body follows the create form.
 func (s *Server) conflict(ot *objType, targets []target, inputs []batchInput) *apiError {
 	claims := make(map[[2]string]int64)
@@ -168,7 +168,7 @@ func (s *Server) conflict(ot *objType, targets []target, inputs []batchInput) *a
 }
 
 // appendOptions adds the ';'-separated values of add to existing, skipping
-// values already present (REFERENCE §9, FAQ-CB: a leading ';' appends).
+// values already present (docs/hubspot-api.md §9: a leading ';' appends).
 func appendOptions(existing, add string) string {
 	var vals []string
 	if existing != "" {

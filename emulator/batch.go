@@ -9,12 +9,12 @@ import (
 )
 
 const (
-	maxInputs    = 100      // REFERENCE §6: documented batch cap
+	maxInputs    = 100      // docs/hubspot-api.md §3: documented batch cap
 	maxBodyBytes = 32 << 20 // far above any valid 100-input batch
 )
 
 // serveBatch answers POST /crm/v3/objects/{objectType}/batch/update
-// (REFERENCE §2). Order: authentication and limits (gate), object type,
+// (docs/hubspot-api.md §3). Order: authentication and limits (gate), object type,
 // scope, fault injection, then the body: decode, validate, apply.
 func (s *Server) serveBatch(c *call, typ string) {
 	kind, ok := s.gate(c)
@@ -88,9 +88,9 @@ func (c *call) errorBody(e apiError) []byte {
 // batchUpdate reads, checks and applies one batch and returns the answer.
 // The whole batch is refused (4xx, nothing applied) unless every input is
 // well-formed and valid; inputs whose record does not exist are reported in
-// a 207 while the others are applied (REFERENCE §3, §6).
+// a 207 while the others are applied (docs/hubspot-api.md §4, §7).
 func (s *Server) batchUpdate(c *call, ot *objType, bufs *buffers) (int, []byte) {
-	// HubSpot documents Content-Type: application/json (REFERENCE §1); what it
+	// HubSpot documents Content-Type: application/json (docs/hubspot-api.md §2); what it
 	// does without one is [U], refusing is the strict choice.
 	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return http.StatusUnsupportedMediaType, c.errorBody(apiError{
@@ -107,8 +107,8 @@ func (s *Server) batchUpdate(c *call, ot *objType, bufs *buffers) (int, []byte) 
 	if derr != nil {
 		return http.StatusBadRequest, c.errorBody(apiError{Message: derr.Error()})
 	}
-	// The 100 cap is documented; the message and status are [U] (REFERENCE
-	// §6), modelled on the observed batch-read cap.
+	// The 100 cap is documented; the message and status are [U]
+	// (docs/hubspot-api.md §7), modelled on the observed batch-read cap.
 	if len(inputs) > maxInputs {
 		return http.StatusBadRequest, c.errorBody(validationError(fmt.Sprintf(
 			"The maximum number of inputs supported in a batch is %d. Please reduce the number of items and try again", maxInputs), nil))
@@ -192,7 +192,7 @@ func lastWins(props []propValue) []propValue {
 	return out
 }
 
-// invalidProperties is the whole-batch 400 of REFERENCE §6 (observed for
+// invalidProperties is the whole-batch 400 of docs/hubspot-api.md §7 (observed for
 // PROPERTY_DOESNT_EXIST): a message embedding a JSON array of the refusals,
 // plus one errors[] item per refusal.
 func invalidProperties(issues []propIssue) apiError {

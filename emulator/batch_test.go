@@ -134,7 +134,7 @@ func TestNotFoundGolden(t *testing.T) {
 	checkGolden(t, "batch-207", r.body)
 }
 
-// Two inputs addressing one record refuse the batch (REFERENCE §6).
+// Two inputs addressing one record refuse the batch (docs/hubspot-api.md §7).
 func TestDuplicateIDs(t *testing.T) {
 	tests := []struct {
 		name   string

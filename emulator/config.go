@@ -15,7 +15,7 @@ import (
 type Config struct {
 	Token string // bearer token accepted; required
 	// ScopelessToken, if set, authenticates but lacks the write scope: batch
-	// updates answer 403 MISSING_SCOPES (REFERENCE §4).
+	// updates answer 403 MISSING_SCOPES (docs/hubspot-api.md §5).
 	ScopelessToken string
 	Rate           int           // at most Rate requests admitted in any rolling Window; 0 = off
 	Window         time.Duration // rolling window; 0 = 10s
@@ -30,10 +30,10 @@ type Config struct {
 	Schema       *Schema // nil = DefaultSchema()
 	ResultOrder  Order   // order of results[]; default Shuffle
 	// NoTraceEcho drops objectWriteTraceId from results; whether HubSpot
-	// echoes it on update is [U] (REFERENCE open question 4).
+	// echoes it on update is [U] (docs/hubspot-api.md §13, question 4).
 	NoTraceEcho bool
 	// RetryAfter adds Retry-After (whole seconds) to 429s; HubSpot does not
-	// document it for CRM endpoints ([U], REFERENCE §7), so it is off by default.
+	// document it for CRM endpoints ([U], docs/hubspot-api.md §8), so it is off by default.
 	RetryAfter bool
 	// AcceptAll answers every well-formed batch 200, echoing the inputs,
 	// without validating values, resolving ids or storing anything: a
@@ -86,7 +86,7 @@ func (f Faults) validate() error {
 }
 
 // Order is the order of results[] in a batch response. HubSpot's is not the
-// input order (REFERENCE §3), so clients must match results by id.
+// input order (docs/hubspot-api.md §4), so clients must match results by id.
 type Order int
 
 // The result orders.

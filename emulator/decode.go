@@ -2,7 +2,7 @@ package emulator
 
 import "fmt"
 
-// batchInput is one decoded item of "inputs" (REFERENCE §2).
+// batchInput is one decoded item of "inputs" (docs/hubspot-api.md §3).
 type batchInput struct {
 	id         string
 	idProperty string
@@ -16,7 +16,7 @@ type propValue struct{ name, value string }
 
 // decodeError is a body HubSpot's (Jackson) deserializer would refuse. Its
 // message mimics the observed form "Invalid input JSON on line 3, column 9:
-// Cannot deserialize value of type …" (REFERENCE §4); there is no category.
+// Cannot deserialize value of type …" (docs/hubspot-api.md §5); there is no category.
 type decodeError struct {
 	line, col int
 	msg       string
@@ -29,7 +29,7 @@ func (e *decodeError) Error() string {
 // decodeBatch parses a batch/update body strictly: unknown fields, trailing
 // data, missing "inputs"/"id"/"properties", and property values that are not
 // JSON strings are errors. HubSpot's real deserializer may coerce numbers,
-// booleans and null to strings (REFERENCE §2 and open question 6 are [U]); the
+// booleans and null to strings (docs/hubspot-api.md §3 and §13 question 6: [U]); the
 // emulator refuses them on purpose so that a client which sends them fails
 // here rather than depending on an undocumented coercion in production.
 //

@@ -8,7 +8,7 @@ import (
 )
 
 // Bodies HubSpot's deserializer refuses: 400, no category, a message
-// "Invalid input JSON on line L, column C: …" (REFERENCE §4).
+// "Invalid input JSON on line L, column C: …" (docs/hubspot-api.md §5).
 func TestMalformedBody(t *testing.T) {
 	const str = "Cannot deserialize value of type `java.lang.String` from "
 	tests := []struct {

@@ -1,6 +1,6 @@
 // Package emulator is a local stand-in for the HubSpot CRM v3 API, used by
 // hubsync's tests and by "hubsync emulator". It owns the wire behaviour of
-// two routes as recorded in the project's REFERENCE.md (section numbers in
+// two routes as described in docs/hubspot-api.md (section numbers in
 // comments point there):
 //
 //   - POST /crm/v3/objects/{objectType}/batch/update, objectType by name, id

@@ -6,10 +6,10 @@ import (
 )
 
 // portalID appears in record URLs of results, as in the observed bodies
-// (REFERENCE §3). It is made up.
+// (docs/hubspot-api.md §4). It is made up.
 const portalID = "12345678"
 
-// appendBatchBody encodes a 200 or 207 batch response (REFERENCE §3) by hand:
+// appendBatchBody encodes a 200 or 207 batch response (docs/hubspot-api.md §4) by hand:
 // it is the hot path, and encoding/json's reflection and map sorting cost
 // more than the rest of a request.
 func appendBatchBody(b []byte, ot *objType, out outcome, created string, started, completed time.Time, echoTrace bool) []byte {
@@ -54,7 +54,7 @@ func appendBatchBody(b []byte, ot *objType, out outcome, created string, started
 	}
 	b = append(b, ']')
 	if len(out.missing) > 0 {
-		// One entry for all missing ids, as observed (REFERENCE §6); numErrors
+		// One entry for all missing ids, as observed (docs/hubspot-api.md §7); numErrors
 		// counts entries, not ids ([U]), so clients must read context.ids.
 		b = append(b, `,"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","message":`...)
 		b = appendString(b, "Could not get some "+ot.singular+" objects, they may be deleted or not exist. Check that ids are valid.")

@@ -57,7 +57,7 @@ func (s *Server) replyFault(c *call, f fault) {
 	case fault500:
 		s.replyError(c, http.StatusInternalServerError, apiError{Message: "internal error", Category: "INTERNAL_ERROR"})
 	case fault423:
-		// REFERENCE §5: locked during heavy sync, lock lasts 2 s. Body [U].
+		// docs/hubspot-api.md §6: locked during heavy sync, lock lasts 2 s. Body [U].
 		s.replyError(c, http.StatusLocked, apiError{
 			Message:  "The record is locked by another operation. Wait at least 2 seconds and try again.",
 			Category: "LOCKED",

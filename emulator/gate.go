@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Bodies of the authentication failures (REFERENCE §4, observed).
+// Bodies of the authentication failures (docs/hubspot-api.md §5, observed).
 const (
 	msgNoAuth = "Authentication credentials not found. This API supports both API Key and OAuth 2.0 " +
 		"authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
@@ -88,7 +88,7 @@ func (s *Server) gate(c *call) (kind tokenKind, ok bool) {
 	return kind, true
 }
 
-// tooMany answers 429 (REFERENCE §7), with Retry-After only when configured.
+// tooMany answers 429 (docs/hubspot-api.md §8), with Retry-After only when configured.
 func (s *Server) tooMany(c *call, v verdict, e apiError) {
 	if s.cfg.RetryAfter {
 		c.w.Header().Set("Retry-After", retryAfterSeconds(v.retryAfter))
@@ -96,7 +96,7 @@ func (s *Server) tooMany(c *call, v verdict, e apiError) {
 	s.replyError(c, http.StatusTooManyRequests, e)
 }
 
-// missingScopes is the 403 body (REFERENCE §4) naming ot's write scopes.
+// missingScopes is the 403 body (docs/hubspot-api.md §5) naming ot's write scopes.
 func missingScopes(ot *objType) apiError {
 	return apiError{
 		Message: msgNoScopes,

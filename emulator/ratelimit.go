@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// Policy names of the 429 bodies (REFERENCE §7).
+// Policy names of the 429 bodies (docs/hubspot-api.md §8).
 const (
 	policyRolling = "TEN_SECONDLY_ROLLING"
 	policyDaily   = "DAILY"
 )
 
 // limiter is HubSpot's burst limit (a rolling window) and daily quota
-// (REFERENCE §7). It is not safe for concurrent use; Server guards it.
+// (docs/hubspot-api.md §8). It is not safe for concurrent use; Server guards it.
 type limiter struct {
 	rate   int
 	window time.Duration
@@ -80,7 +80,7 @@ func (l *limiter) rollDay(now time.Time) {
 func (l *limiter) remaining() int { return max(0, l.rate-l.admitted.len()) }
 func (l *limiter) dailyLeft() int { return max(0, l.daily-l.dailyUsed) }
 
-// setHeaders writes the X-HubSpot-RateLimit-* headers (REFERENCE §7). With
+// setHeaders writes the X-HubSpot-RateLimit-* headers (docs/hubspot-api.md §8). With
 // the burst limit off there is nothing truthful to report, so those headers
 // are omitted; HubSpot also omits them at times, so clients must cope.
 func (l *limiter) setHeaders(h http.Header, v verdict) {

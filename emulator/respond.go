@@ -27,11 +27,11 @@ type call struct {
 
 func newCall(w http.ResponseWriter, r *http.Request, now time.Time) *call {
 	c := &call{w: w, r: r, cid: uuid.NewString(), start: now}
-	w.Header().Set(headerCorrelation, c.cid) // REFERENCE §4: on every response
+	w.Header().Set(headerCorrelation, c.cid) // docs/hubspot-api.md §5: on every response
 	return c
 }
 
-// apiError is HubSpot's error body (REFERENCE §4, §6, §7). Status and
+// apiError is HubSpot's error body (docs/hubspot-api.md §5, §7, §8). Status and
 // CorrelationID are filled in by replyError; empty fields are left out, as
 // real bodies leave out what does not apply (the 429s have no category).
 type apiError struct {
@@ -131,7 +131,7 @@ func (s *Server) count(c *call, status int) {
 }
 
 // unknownObjectType is the body observed for an object type HubSpot cannot
-// resolve (REFERENCE §4): no category. The status is [U]; 400 is what a
+// resolve (docs/hubspot-api.md §5): no category. The status is [U]; 400 is what a
 // client would treat as permanent, which is the safe reading.
 func unknownObjectType(typ string) apiError {
 	return apiError{Message: "Unable to infer object type from: " + typ}

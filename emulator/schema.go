@@ -28,25 +28,25 @@ type ObjectType struct {
 	Name    string   `json:"name"`
 	Labels  Labels   `json:"labels"`
 	Aliases []string `json:"aliases,omitempty"`
-	// RequiredScopes are reported in the 403 MISSING_SCOPES body (REFERENCE §4).
+	// RequiredScopes are reported in the 403 MISSING_SCOPES body (docs/hubspot-api.md §5).
 	RequiredScopes []string `json:"requiredScopes"`
 	// LastModifiedProperty is the system property echoed in every result with
 	// the write time; "" means "hs_lastmodifieddate" (contacts use
-	// "lastmodifieddate", REFERENCE §3).
+	// "lastmodifieddate", docs/hubspot-api.md §4).
 	LastModifiedProperty string     `json:"lastModifiedProperty,omitempty"`
 	Properties           []Property `json:"properties"`
 }
 
 // Labels are an object type's display names. Singular, upper-cased, names the
 // object in OBJECT_NOT_FOUND messages ("Could not get some COMMUNICATION
-// objects", REFERENCE §6).
+// objects", docs/hubspot-api.md §7).
 type Labels struct {
 	Singular string `json:"singular"`
 	Plural   string `json:"plural"`
 }
 
 // Property is a property definition in the shape of
-// GET /crm/v3/properties/{objectType} (REFERENCE §9).
+// GET /crm/v3/properties/{objectType} (docs/hubspot-api.md §10).
 //
 // Type is one of string, number, bool, date, datetime, enumeration. An
 // enumeration whose FieldType is "checkbox" takes several ';'-separated

@@ -60,7 +60,7 @@ func TestDefaultSchema(t *testing.T) {
 		}
 		contacts, _ := cat.lookup("contacts")
 		if contacts.props["email"].unique {
-			t.Error("contacts.email must not be unique-valued (REFERENCE §6)")
+			t.Error("contacts.email must not be unique-valued (docs/hubspot-api.md §7)")
 		}
 	})
 }

@@ -232,7 +232,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.replyError(c, http.StatusNotFound, apiError{Message: "Not found: " + path})
 }
 
-// serveProperties answers GET /crm/v3/properties/{objectType} (REFERENCE §9).
+// serveProperties answers GET /crm/v3/properties/{objectType} (docs/hubspot-api.md §10).
 // It needs no write scope, but counts against the rate limits.
 func (s *Server) serveProperties(c *call, typ string) {
 	if _, ok := s.gate(c); !ok {

@@ -8,10 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// maxStringLen is HubSpot's documented limit on string values (REFERENCE §9).
+// maxStringLen is HubSpot's documented limit on string values (docs/hubspot-api.md §9).
 const maxStringLen = 65536
 
-// Error codes of property validation (REFERENCE §6, §4).
+// Error codes of property validation (docs/hubspot-api.md §7, §5).
 const (
 	codeNoProperty   = "PROPERTY_DOESNT_EXIST"
 	codeReadOnly     = "READ_ONLY_VALUE"
@@ -29,10 +29,10 @@ type propIssue struct {
 }
 
 // checkProperty validates value for the property called name of ot.
-// The empty string clears any writable property (REFERENCE §6, §9). Read-only
+// The empty string clears any writable property (docs/hubspot-api.md §7, §9). Read-only
 // properties are refused even though the 2024 communications guide said they
 // are ignored: the reference pages say error, and an error is the strict
-// choice (REFERENCE open question 1).
+// choice (docs/hubspot-api.md §13, question 1).
 func checkProperty(ot *objType, name, value string) (propIssue, bool) {
 	p, ok := ot.props[name]
 	if !ok {
@@ -84,7 +84,7 @@ func checkProperty(ot *objType, name, value string) (propIssue, bool) {
 // enumValues splits an enumeration value into the option values it names.
 // Single-select properties take the value whole. Checkbox properties take
 // values joined by ';' with no spaces; one leading ';' means "append"
-// (REFERENCE §9). Empty parts ("A;;B", "A;") are kept, so they fail as
+// (docs/hubspot-api.md §9). Empty parts ("A;;B", "A;") are kept, so they fail as
 // options: the documented format has none.
 func enumValues(p *prop, value string) []string {
 	if !p.multi {
@@ -94,7 +94,7 @@ func enumValues(p *prop, value string) []string {
 }
 
 // isNumber: optional sign, digits, at most one decimal point with digits on
-// both sides, optional exponent (REFERENCE §9 mentions scientific notation
+// both sides, optional exponent (docs/hubspot-api.md §9 mentions scientific notation
 // for field type number). "1." and ".5" are refused: the documented format is
 // "digits with at most one decimal point", and refusing is the strict reading.
 func isNumber(s string) bool {
@@ -148,7 +148,7 @@ func isEpochMillis(s string) (int64, bool) {
 }
 
 // checkDate accepts "YYYY-MM-DD" naming a real calendar day, or epoch
-// milliseconds exactly at 00:00:00.000 UTC (REFERENCE §9, FAQ-TS).
+// milliseconds exactly at 00:00:00.000 UTC (docs/hubspot-api.md §9).
 func checkDate(s string) (string, bool) {
 	if ms, ok := isEpochMillis(s); ok {
 		t := time.UnixMilli(ms).UTC()
@@ -166,7 +166,7 @@ func checkDate(s string) (string, bool) {
 }
 
 // isDatetime accepts ISO 8601 with a date, a time and a zone (Z or ±hh:mm),
-// or epoch milliseconds (REFERENCE §9). A value without a zone is refused:
+// or epoch milliseconds (docs/hubspot-api.md §9). A value without a zone is refused:
 // HubSpot would have to guess one.
 func isDatetime(s string) bool {
 	if _, ok := isEpochMillis(s); ok {

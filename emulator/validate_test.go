@@ -14,7 +14,7 @@ func input(id, prop, value string) string {
 	return `{"id":"` + id + `","properties":` + string(p) + `}`
 }
 
-// Each refused value refuses the whole batch with the §6 shape: a message
+// Each refused value refuses the whole batch with the docs/hubspot-api.md §7 shape: a message
 // embedding a JSON array, and errors[] with code and context.propertyName.
 func TestPropertyRefused(t *testing.T) {
 	const options = "[WHATS_APP, LINKEDIN_MESSAGE, SMS]"

@@ -82,7 +82,7 @@ func (g *keyGuard) release(b *batch) {
 // It errs on the side of "same": ids are compared without surrounding spaces
 // and case, and numeric record ids without leading zeros ("0123" is record
 // 123). Treating two distinct records as one only costs a smaller batch;
-// the reverse gets a whole batch rejected (REFERENCE §6).
+// the reverse gets a whole batch rejected (docs/hubspot-api.md §7).
 func recordKey(id string, byProperty bool) string {
 	k := strings.ToLower(strings.TrimSpace(id))
 	if byProperty || k == "" {

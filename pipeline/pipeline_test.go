@@ -177,7 +177,7 @@ func TestRunKeepsFileOrderPerRecord(t *testing.T) {
 }
 
 // invalidOption is HubSpot's whole-batch rejection of value v of property
-// n (REFERENCE §6); named=false leaves the value out of the message.
+// n (docs/hubspot-api.md §7); named=false leaves the value out of the message.
 func invalidOption(v string, named bool) error {
 	msg := "x was not one of the allowed options"
 	if named {

@@ -76,7 +76,7 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// errorBody is the lenient shape of a non-2xx JSON body (REFERENCE §4, §7).
+// errorBody is the lenient shape of a non-2xx JSON body (docs/hubspot-api.md §5, §8).
 type errorBody struct {
 	Message       flexString             `json:"message"`
 	CorrelationID flexString             `json:"correlationId"`

@@ -1,6 +1,6 @@
 package sink
 
-// batchBody is what matching needs from a 200/207 body (REFERENCE §3).
+// batchBody is what matching needs from a 200/207 body (docs/hubspot-api.md §4).
 type batchBody struct {
 	status  string
 	results []resultRef

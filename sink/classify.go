@@ -104,12 +104,12 @@ func classifyStatus(e *APIError) Class {
 	switch {
 	case code == 400:
 		if e.Category != "VALIDATION_ERROR" {
-			// No category: malformed JSON or unknown object type (REFERENCE §4).
+			// No category: malformed JSON or unknown object type (docs/hubspot-api.md §5).
 			return ClassFatal
 		}
 		if strings.Contains(e.Message, "non-unique") {
 			// "Unable to perform update/upsert by non-unique … property"
-			// (§6): IDProperty is misconfigured, every batch would fail.
+			// (docs/hubspot-api.md §7): IDProperty is misconfigured, every batch would fail.
 			return ClassFatal
 		}
 		return ClassRejected
@@ -131,7 +131,7 @@ func classifyStatus(e *APIError) Class {
 	}
 	// 401, 403, 404 (undocumented here, [U]), other 4xx, and statuses
 	// that should never reach us: 3xx, and 2xx other than 200/207 (204 is
-	// no longer used, per CL-207). Nothing proves such a batch applied, and
+	// no longer used, docs/hubspot-api.md §4). Nothing proves such a batch applied, and
 	// retrying would not change the answer: stop and let a human look.
 	return ClassFatal
 }

@@ -41,7 +41,7 @@ type errorRef struct {
 //   - A status other than COMPLETE (when present) turns Applied into
 //     Unknown: HubSpot did not say the work was done.
 //
-// Much of what these rules lean on is [U] in REFERENCE §3/§6: result order,
+// Much of what these rules lean on is [U] in docs/hubspot-api.md §4/§7: result order,
 // whether objectWriteTraceId is echoed in results or in errors' context,
 // what context.ids holds for a missing numeric id, whether properties echo
 // the idProperty value, and what a merged record looks like. The rules are

@@ -11,7 +11,7 @@ import (
 )
 
 // Property is one property definition from GET /crm/v3/properties/{objectType}
-// (REFERENCE §9).
+// (docs/hubspot-api.md §10).
 type Property struct {
 	Name      string
 	Label     string

@@ -20,7 +20,7 @@ type RateLimit struct {
 	Known          bool          // Max and Remaining were both present
 }
 
-// Header names of the rate-limit information (REFERENCE §7).
+// Header names of the rate-limit information (docs/hubspot-api.md §8).
 const (
 	headerRateMax            = "X-HubSpot-RateLimit-Max"
 	headerRateRemaining      = "X-HubSpot-RateLimit-Remaining"

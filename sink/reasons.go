@@ -16,7 +16,7 @@ type PropertyError struct {
 
 // PropertyErrors returns the per-property reasons of a 400 VALIDATION_ERROR,
 // taken from the JSON array HubSpot embeds in the message ("Property values
-// were not valid: [...]", REFERENCE §6) and from errors[]; duplicates are
+// were not valid: [...]", docs/hubspot-api.md §7) and from errors[]; duplicates are
 // merged, order is kept. It returns nil when the body names none.
 //
 // For a batch of several inputs HubSpot does not say which input each entry

@@ -18,7 +18,7 @@ const wireSeconds = "2006-01-02T15:04:05Z"
 // coerceDate reads v with the date layouts in order and returns it as
 // YYYY-MM-DD, v itself when it is already in that form. A layout with a
 // time of day contributes only its date, as written. Epoch milliseconds
-// must be exactly midnight UTC (REFERENCE §9).
+// must be exactly midnight UTC (docs/hubspot-api.md §9).
 func coerceDate(v string, st *settings) (out, why string) {
 	outOfRange := false
 	for _, l := range st.dates {

@@ -121,7 +121,7 @@ func pick(values []string, i int) string {
 }
 
 // coerceMulti maps each part of a multi-select value and joins the option
-// values with ';' (REFERENCE §9). A leading separator is kept as a leading
+// values with ';' (docs/hubspot-api.md §9). A leading separator is kept as a leading
 // ';', which appends to the record's values instead of replacing them.
 // Empty parts are skipped; send is false when no part is left. The result
 // is v itself when v is already in that form.

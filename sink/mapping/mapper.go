@@ -1,7 +1,7 @@
 // Package mapping turns the raw values of a source.Record (column or key →
 // text) into the properties HubSpot will accept: it renames and drops
 // columns, adds constants and coerces each value by its property's type
-// (REFERENCE §9), or fails the record with a precise reason before anything
+// (docs/hubspot-api.md §9), or fails the record with a precise reason before anything
 // is sent. New checks the whole mapping against the object type's property
 // definitions once, up front.
 //

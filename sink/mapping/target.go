@@ -20,7 +20,7 @@ const (
 	CodeDuplicateProperty = "DUPLICATE_PROPERTY" // JSONL: two keys, or a key and a constant, set one property
 )
 
-// MaxValueLength is HubSpot's limit on a value, in characters (REFERENCE §9).
+// MaxValueLength is HubSpot's limit on a value, in characters (docs/hubspot-api.md §9).
 const MaxValueLength = 65536
 
 // kind is how a property's values are coerced, from its HubSpot type.
