@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,6 +47,20 @@ func openInput(path string) (*os.File, error) {
 // otherwise.
 const drainGrace = time.Second
 
+// errInputChanged is what a read of the input returns once the file no
+// longer has the size and modification time it was fingerprinted with: it
+// was rewritten, truncated or appended to while the run read it, and the
+// bytes read since may belong to the new file.
+var errInputChanged = errors.New("the input changed while it was read (another export wrote to it): " +
+	"rerun once the export has finished, and start the sync only after it has (write the export under a temporary name and rename it into place)")
+
+// inputChangedError is errInputChanged as found at the end of a run, in
+// the words of inputChange.
+type inputChangedError string
+
+func (e inputChangedError) Error() string { return string(e) }
+func (e inputChangedError) Unwrap() error { return errInputChanged }
+
 // errStopReading is what reads of a stopped input return.
 var errStopReading = fmt.Errorf("stop reading the input: %w", pipeline.ErrInterrupted)
 
@@ -66,11 +81,32 @@ func newStoppableInput(ctx context.Context, drain <-chan struct{}, r io.ReadSeek
 	return &stoppableInput{r: r, ctx: ctx, drain: drain, grace: drainGrace}
 }
 
+// Read reads from the input, and checks after every read that the file
+// still has its fingerprinted size and modification time: when it does
+// not, the read fails with errInputChanged and its bytes are dropped.
+//
+// A check after the read is enough, and one before it would add nothing:
+// every write and truncation sets the file's modification time, so a file
+// that still matches its fingerprint after the read was not written to
+// before that moment, the read included; and a change before the read
+// shows after it as well. The bytes of every read that passed are the
+// fingerprinted file's, so no row mixes two files and none is taken from
+// the new one. What it cannot see is a rewrite to the very same size
+// within one tick of the clock that stamps the file (stored to the
+// nanosecond, advanced by the kernel every few milliseconds) of the write
+// before the fingerprint; an export does not rewrite itself that fast.
+// A read that hit the end (no bytes) is let through: the bytes before it
+// were checked, and the end of the run tells the change (inputChange).
+// The check is one fstat per read, that is per 64 KiB buffer.
 func (s *stoppableInput) Read(p []byte) (int, error) {
 	if err := s.stopped(); err != nil {
 		return 0, err
 	}
-	return s.r.Read(p)
+	n, err := s.r.Read(p)
+	if n > 0 && s.changed != nil && s.changed() {
+		return 0, errInputChanged
+	}
+	return n, err
 }
 
 func (s *stoppableInput) Seek(offset int64, whence int) (int64, error) {
