@@ -13,28 +13,18 @@ import (
 	"github.com/hubsync/hubsync/sink/deadletter"
 )
 
-// openInput opens the input, which must be a regular file: a run
-// fingerprints it to resume, seeks in it, and reads it to a known size,
-// none of which a device, a FIFO or a directory allows (and reading
-// /dev/zero would never end).
+// openInput opens the input, which must be a regular file (or a link to
+// one): a run fingerprints it to resume, seeks in it, and reads it to a
+// known size, none of which a device, a FIFO or a directory allows (and
+// reading /dev/zero would never end). deadletter.OpenRegular looks before
+// it opens, and does not wait on a FIFO swapped in meanwhile.
 func openInput(path string) (*os.File, error) {
-	// Stat before opening: opening a FIFO would block until a writer came.
-	st, err := os.Stat(path)
+	f, err := deadletter.OpenRegular(path, os.O_RDONLY, 0, true)
+	var nr *deadletter.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, deadletter.Kind(nr.Mode))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("open input: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, deadletter.Kind(st.Mode()))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open input: %w", err)
-	}
-	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		if err == nil {
-			err = fmt.Errorf("%s is %s, not a regular file", path, deadletter.Kind(st.Mode()))
-		}
 		return nil, fmt.Errorf("open input: %w", err)
 	}
 	return f, nil
