@@ -57,7 +57,9 @@ should do with each):
      progress, a new input over an unfinished job
   3  finished, some records in the dead-letter file
   4  stopped before the end, progress saved: interrupted, HubSpot
-     unavailable, daily limit or --daily-reserve; rerun the same command
+     unavailable, daily limit or --daily-reserve; rerun the same command.
+     Also: the input changed while it was read; rerun once the export
+     has finished
   5  the input held no records (an empty file, or a CSV header alone:
      check the export that wrote it)
   6  stopped: too many records failed (--max-dead-letters, by default more
