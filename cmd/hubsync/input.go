@@ -41,8 +41,8 @@ const drainGrace = time.Second
 // longer has the size and modification time it was fingerprinted with: it
 // was rewritten, truncated or appended to while the run read it, and the
 // bytes read since may belong to the new file.
-var errInputChanged = errors.New("the input changed while it was read (another export wrote to it): " +
-	"rerun once the export has finished, and start the sync only after it has (write the export under a temporary name and rename it into place)")
+var errInputChanged = errors.New("the input changed while it was read (written again, truncated or appended to): " +
+	"rerun once the export has finished, and start syncs only after it has (write the export under a temporary name and rename it into place)")
 
 // inputChangedError is errInputChanged as found at the end of a run, in
 // the words of inputChange.
