@@ -61,6 +61,7 @@ var errStopReading = fmt.Errorf("stop reading the input: %w", pipeline.ErrInterr
 type stoppableInput struct {
 	r         io.ReadSeeker
 	changed   func() bool // nil: the input cannot change
+	size      int64       // the fingerprinted size, where the input ends
 	ctx       context.Context
 	drain     <-chan struct{}
 	grace     time.Duration
@@ -85,18 +86,32 @@ func newStoppableInput(ctx context.Context, drain <-chan struct{}, r io.ReadSeek
 // within one tick of the clock that stamps the file (stored to the
 // nanosecond, advanced by the kernel every few milliseconds) of the write
 // before the fingerprint; an export does not rewrite itself that fast.
-// A read that hit the end (no bytes) is let through: the bytes before it
-// were checked, and the end of the run tells the change (inputChange).
+//
+// Only the end of the input at its fingerprinted size is let through
+// unchecked: the bytes before it were checked, and the end of the run
+// tells a change after them (inputChange). An end found earlier (a read
+// caught between the truncation and the writes of a rewrite) is checked
+// like any read, or the run would take a cut file for a finished one.
 // The check is one fstat per read, that is per 64 KiB buffer.
 func (s *stoppableInput) Read(p []byte) (int, error) {
 	if err := s.stopped(); err != nil {
 		return 0, err
 	}
 	n, err := s.r.Read(p)
-	if n > 0 && s.changed != nil && s.changed() {
+	if s.changed == nil || (n == 0 && err == io.EOF && s.atEnd()) {
+		return n, err
+	}
+	if s.changed() {
 		return 0, errInputChanged
 	}
 	return n, err
+}
+
+// atEnd reports whether the reader stands at the input's fingerprinted
+// size.
+func (s *stoppableInput) atEnd() bool {
+	off, err := s.r.Seek(0, io.SeekCurrent)
+	return err == nil && off >= s.size
 }
 
 func (s *stoppableInput) Seek(offset int64, whence int) (int64, error) {
@@ -132,7 +147,7 @@ func (s *stoppableInput) stopped() error {
 // record.
 func inputRead(ctx context.Context, drain <-chan struct{}, f *os.File, fp checkpoint.Input) *stoppableInput {
 	in := newStoppableInput(ctx, drain, io.NewSectionReader(f, 0, fp.Size))
-	in.changed = changedSince(f, fp)
+	in.changed, in.size = changedSince(f, fp), fp.Size
 	return in
 }
 

@@ -159,6 +159,11 @@ func TestInputReadStopsWhenRewritten(t *testing.T) {
 		{name: "same size", rewrite: "id,v\n1,NEW\n2,NEW\n3,NEW\n"},
 		{name: "larger", rewrite: "id,v\n1,NEW\n2,NEW\n3,NEW\n4,NEW\n"},
 		{name: "smaller", rewrite: "id,v\n1,NEW\n"},
+		// Caught between the truncation and the writes: the read finds the
+		// end of the file early, which must not pass for the end of the
+		// input (the run would take the job for finished).
+		{name: "emptied", rewrite: ""},
+		{name: "cut before the offset read", rewrite: "id,v\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,5 +204,35 @@ func TestInputReadStopsWhenRewritten(t *testing.T) {
 				t.Errorf("exit status %d, want %d", code, exitResumable)
 			}
 		})
+	}
+}
+
+// TestInputReadEndsAtTheFingerprintedSize appends to the input after it
+// was read to its fingerprinted size: the reader still finds the end there
+// (the change is told when the run ends, with its job finished).
+func TestInputReadEndsAtTheFingerprintedSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := writeFile(path, "id\n1\n"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fp, err := checkpoint.Fingerprint(f, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := inputRead(context.Background(), nil, f, fp)
+	got, err := io.ReadAll(io.LimitReader(in, fp.Size))
+	if err != nil || string(got) != "id\n1\n" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	if _, err := f.WriteString("2\n"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := in.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+		t.Fatalf("read at the fingerprinted size = %d, %v; want 0, EOF", n, err)
 	}
 }
