@@ -48,6 +48,10 @@ func exitCode(err error, deadLettered int64) int {
 		return exitOK
 	case errors.Is(err, errNoRecords):
 		return exitNoRecords
+	case errors.Is(err, errInputChanged):
+		// Before usageError: it may stop the first read of the input,
+		// which is wrapped as one.
+		return exitResumable
 	case errors.As(err, &usage), errors.Is(err, pipeline.ErrBadEndpoint), sink.UnknownObjectType(err):
 		return exitUsage
 	case errors.Is(err, pipeline.ErrTooManyDeadLetters), errors.Is(err, pipeline.ErrAllRejected):

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,28 +13,18 @@ import (
 	"github.com/hubsync/hubsync/sink/deadletter"
 )
 
-// openInput opens the input, which must be a regular file: a run
-// fingerprints it to resume, seeks in it, and reads it to a known size,
-// none of which a device, a FIFO or a directory allows (and reading
-// /dev/zero would never end).
+// openInput opens the input, which must be a regular file (or a link to
+// one): a run fingerprints it to resume, seeks in it, and reads it to a
+// known size, none of which a device, a FIFO or a directory allows (and
+// reading /dev/zero would never end). deadletter.OpenRegular looks before
+// it opens, and does not wait on a FIFO swapped in meanwhile.
 func openInput(path string) (*os.File, error) {
-	// Stat before opening: opening a FIFO would block until a writer came.
-	st, err := os.Stat(path)
+	f, err := deadletter.OpenRegular(path, os.O_RDONLY, 0, true)
+	var nr *deadletter.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, deadletter.Kind(nr.Mode))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("open input: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("input %s is %s, not a regular file: hubsync reads a file it can fingerprint and seek in, to resume; save the export to a file first", path, deadletter.Kind(st.Mode()))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open input: %w", err)
-	}
-	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		if err == nil {
-			err = fmt.Errorf("%s is %s, not a regular file", path, deadletter.Kind(st.Mode()))
-		}
 		return nil, fmt.Errorf("open input: %w", err)
 	}
 	return f, nil
@@ -46,6 +37,20 @@ func openInput(path string) (*os.File, error) {
 // otherwise.
 const drainGrace = time.Second
 
+// errInputChanged is what a read of the input returns once the file no
+// longer has the size and modification time it was fingerprinted with: it
+// was rewritten, truncated or appended to while the run read it, and the
+// bytes read since may belong to the new file.
+var errInputChanged = errors.New("the input changed while it was read (written again, truncated or appended to): " +
+	"rerun once the export has finished, and start syncs only after it has (write the export under a temporary name and rename it into place)")
+
+// inputChangedError is errInputChanged as found at the end of a run, in
+// the words of inputChange.
+type inputChangedError string
+
+func (e inputChangedError) Error() string { return string(e) }
+func (e inputChangedError) Unwrap() error { return errInputChanged }
+
 // errStopReading is what reads of a stopped input return.
 var errStopReading = fmt.Errorf("stop reading the input: %w", pipeline.ErrInterrupted)
 
@@ -56,6 +61,7 @@ var errStopReading = fmt.Errorf("stop reading the input: %w", pipeline.ErrInterr
 type stoppableInput struct {
 	r         io.ReadSeeker
 	changed   func() bool // nil: the input cannot change
+	size      int64       // the fingerprinted size, where the input ends
 	ctx       context.Context
 	drain     <-chan struct{}
 	grace     time.Duration
@@ -66,11 +72,46 @@ func newStoppableInput(ctx context.Context, drain <-chan struct{}, r io.ReadSeek
 	return &stoppableInput{r: r, ctx: ctx, drain: drain, grace: drainGrace}
 }
 
+// Read reads from the input, and checks after every read that the file
+// still has its fingerprinted size and modification time: when it does
+// not, the read fails with errInputChanged and its bytes are dropped.
+//
+// A check after the read is enough, and one before it would add nothing:
+// every write and truncation sets the file's modification time, so a file
+// that still matches its fingerprint after the read was not written to
+// before that moment, the read included; and a change before the read
+// shows after it as well. The bytes of every read that passed are the
+// fingerprinted file's, so no row mixes two files and none is taken from
+// the new one. What it cannot see is a rewrite to the very same size
+// within one tick of the clock that stamps the file (stored to the
+// nanosecond, advanced by the kernel every few milliseconds) of the write
+// before the fingerprint; an export does not rewrite itself that fast.
+//
+// Only the end of the input at its fingerprinted size is let through
+// unchecked: the bytes before it were checked, and the end of the run
+// tells a change after them (inputChange). An end found earlier (a read
+// caught between the truncation and the writes of a rewrite) is checked
+// like any read, or the run would take a cut file for a finished one.
+// The check is one fstat per read, that is per 64 KiB buffer.
 func (s *stoppableInput) Read(p []byte) (int, error) {
 	if err := s.stopped(); err != nil {
 		return 0, err
 	}
-	return s.r.Read(p)
+	n, err := s.r.Read(p)
+	if s.changed == nil || (n == 0 && err == io.EOF && s.atEnd()) {
+		return n, err
+	}
+	if s.changed() {
+		return 0, errInputChanged
+	}
+	return n, err
+}
+
+// atEnd reports whether the reader stands at the input's fingerprinted
+// size.
+func (s *stoppableInput) atEnd() bool {
+	off, err := s.r.Seek(0, io.SeekCurrent)
+	return err == nil && off >= s.size
 }
 
 func (s *stoppableInput) Seek(offset int64, whence int) (int64, error) {
@@ -106,7 +147,7 @@ func (s *stoppableInput) stopped() error {
 // record.
 func inputRead(ctx context.Context, drain <-chan struct{}, f *os.File, fp checkpoint.Input) *stoppableInput {
 	in := newStoppableInput(ctx, drain, io.NewSectionReader(f, 0, fp.Size))
-	in.changed = changedSince(f, fp)
+	in.changed, in.size = changedSince(f, fp), fp.Size
 	return in
 }
 

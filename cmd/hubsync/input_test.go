@@ -147,3 +147,92 @@ func TestInputChange(t *testing.T) {
 		})
 	}
 }
+
+// TestInputReadStopsWhenRewritten rewrites the input in place between two
+// reads, at the same size: the read after the change must fail with
+// errInputChanged and give none of its bytes, which may be the new file's.
+func TestInputReadStopsWhenRewritten(t *testing.T) {
+	tests := []struct {
+		name    string
+		rewrite string // the new content
+	}{
+		{name: "same size", rewrite: "id,v\n1,NEW\n2,NEW\n3,NEW\n"},
+		{name: "larger", rewrite: "id,v\n1,NEW\n2,NEW\n3,NEW\n4,NEW\n"},
+		{name: "smaller", rewrite: "id,v\n1,NEW\n"},
+		// Caught between the truncation and the writes: the read finds the
+		// end of the file early, which must not pass for the end of the
+		// input (the run would take the job for finished).
+		{name: "emptied", rewrite: ""},
+		{name: "cut before the offset read", rewrite: "id,v\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "in.csv")
+			if err := writeFile(path, "id,v\n1,OLD\n2,OLD\n3,OLD\n"); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			fp, err := checkpoint.Fingerprint(f, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := inputRead(context.Background(), nil, f, fp)
+			buf := make([]byte, 8)
+			if n, err := in.Read(buf); err != nil || string(buf[:n]) != "id,v\n1,O" {
+				t.Fatalf("first read = %q, %v", buf[:n], err)
+			}
+			// A later mtime, as a rewrite a moment later would leave, even
+			// where the clock has not moved since the fingerprint.
+			if err := writeFile(path, tt.rewrite); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(path, time.Now(), fp.ModTime.Add(time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			n, err := in.Read(buf)
+			if n != 0 || !errors.Is(err, errInputChanged) {
+				t.Fatalf("read after the rewrite = %q, %v; want no bytes and errInputChanged", buf[:n], err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "the input changed while it was read") || !strings.Contains(msg, "rerun once the export has finished") {
+				t.Errorf("error %q does not say what happened and what to do", msg)
+			}
+			if code := exitCode(err, 0); code != exitResumable {
+				t.Errorf("exit status %d, want %d", code, exitResumable)
+			}
+		})
+	}
+}
+
+// TestInputReadEndsAtTheFingerprintedSize appends to the input after it
+// was read to its fingerprinted size: the reader still finds the end there
+// (the change is told when the run ends, with its job finished).
+func TestInputReadEndsAtTheFingerprintedSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.csv")
+	if err := writeFile(path, "id\n1\n"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fp, err := checkpoint.Fingerprint(f, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := inputRead(context.Background(), nil, f, fp)
+	got, err := io.ReadAll(io.LimitReader(in, fp.Size))
+	if err != nil || string(got) != "id\n1\n" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	if _, err := f.WriteString("2\n"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := in.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+		t.Fatalf("read at the fingerprinted size = %d, %v; want 0, EOF", n, err)
+	}
+}

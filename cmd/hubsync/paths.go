@@ -23,17 +23,24 @@ type syncPath struct {
 	// The checkpoint and the report are replaced by a rename, which
 	// replaces a link rather than follow it.
 	noLink bool
+	// secret marks the token file: read as records, its token would be
+	// sent, dead-lettered or quoted in an error; written to, it is lost.
+	secret bool
 }
 
 // syncPaths lists the files a sync of file with o reads and writes, with
 // the default names filled in as syncFile and dryRun fill them in: the
-// input, the checkpoint (not for a dry run, which keeps none), the
-// dead-letter file and the report (only when asked for).
+// input, the token file (when given), the checkpoint (not for a dry run,
+// which keeps none), the dead-letter file and the report (only when asked
+// for). lockJob adds the job's lock file.
 func syncPaths(o syncOptions, file string) []syncPath {
 	// An unknown format is a usage error of its own; the default dead-letter
 	// name is then the CSV one, as defaultDeadLetterPath makes it.
 	format, _ := inputFormat(o.Format, file)
 	paths := []syncPath{{what: "the input FILE", path: file}}
+	if o.TokenFile != "" {
+		paths = append(paths, syncPath{what: "--token-file", flag: "--token-file", path: o.TokenFile, explicit: true, secret: true})
+	}
 	output := func(flag, path, defaultWhat, defaultPath string) syncPath {
 		if path == "" {
 			return syncPath{what: defaultWhat, flag: flag, path: defaultPath, output: true}
@@ -160,8 +167,15 @@ func (e *samePathError) Error() string {
 	if a.path != b.path {
 		where = a.path + " and " + b.path + " name one file"
 	}
-	return fmt.Sprintf("%s and %s are the same file (%s): writing one would destroy the other; pass %s a path of its own",
-		a.what, b.what, where, fix.flag)
+	why := "writing one would destroy the other"
+	switch {
+	case a.secret && !b.output, b.secret && !a.output:
+		why = "its token would be read as records, and sent, dead-lettered or quoted in an error"
+	case a.secret, b.secret:
+		why = "the run would write over the token, or write it into its own files"
+	}
+	return fmt.Sprintf("%s and %s are the same file (%s): %s; pass %s a path of its own",
+		a.what, b.what, where, why, fix.flag)
 }
 
 // hasUserinfo reports whether a base URL holds a user name or password

@@ -77,6 +77,28 @@ func TestCheckSyncPaths(t *testing.T) {
 		}, func(o *syncOptions, dir string) {
 			o.Checkpoint, o.DeadLetter = inDir(dir, "sub", "state"), inDir(dir, "alias", "state")
 		}, &want{same: [2]string{"--checkpoint", "--dead-letter"}}},
+		{"token file of its own", nil, func(o *syncOptions, dir string) {
+			o.TokenFile = inDir(dir, "old.csv")
+		}, nil},
+		{"token file is the input", nil, func(o *syncOptions, dir string) {
+			o.TokenFile = "in.csv"
+		}, &want{same: [2]string{"the input FILE", "--token-file"}}},
+		{"token file is the report", nil, func(o *syncOptions, dir string) {
+			o.TokenFile, o.Report = inDir(dir, "old.csv"), inDir(dir, "old.csv")
+		}, &want{same: [2]string{"--token-file", "--report"}}},
+		{"token file is the default checkpoint", nil, func(o *syncOptions, dir string) {
+			o.TokenFile = inDir(dir, "in.csv.checkpoint.json")
+		}, &want{same: [2]string{"--token-file", "the default checkpoint file"}}},
+		{"token file is the dry run's dead-letter file", nil, func(o *syncOptions, dir string) {
+			o.DryRun, o.TokenFile = true, inDir(dir, "in.dry-run.dead-letter.csv")
+		}, &want{same: [2]string{"--token-file", "the dry run's default dead-letter file"}}},
+		{"token file is a hard link to the input", func(t *testing.T, dir string) {
+			if err := os.Link(inDir(dir, "in.csv"), inDir(dir, "tok")); err != nil {
+				t.Skipf("no hard links here: %v", err)
+			}
+		}, func(o *syncOptions, dir string) {
+			o.TokenFile = inDir(dir, "tok")
+		}, &want{same: [2]string{"the input FILE", "--token-file"}}},
 		{"dead-letter file is a folder", nil, func(o *syncOptions, dir string) {
 			o.DeadLetter = inDir(dir, "sub")
 		}, &want{kind: "--dead-letter", mode: fs.ModeDir}},
@@ -165,6 +187,7 @@ func TestSamePathErrorSaysWhatToChange(t *testing.T) {
 	cp := syncPath{what: "--checkpoint", flag: "--checkpoint", path: "x", output: true, explicit: true}
 	defaultDL := syncPath{what: "the default dead-letter file", flag: "--dead-letter", path: "x", output: true}
 	report := syncPath{what: "--report", flag: "--report", path: "in.csv", output: true, explicit: true}
+	token := syncPath{what: "--token-file", flag: "--token-file", path: "tok", explicit: true, secret: true}
 	tests := []struct {
 		name string
 		a, b syncPath
@@ -173,6 +196,9 @@ func TestSamePathErrorSaysWhatToChange(t *testing.T) {
 		{"explicit, then default", cp, defaultDL, "pass --checkpoint a path of its own"},
 		{"input, then explicit", input, report, "pass --report a path of its own"},
 		{"default, then explicit", defaultDL, report, "pass --report a path of its own"},
+		{"input, then token file", input, token, "its token would be read as records, and sent, dead-lettered or quoted in an error; pass --token-file a path of its own"},
+		{"token file, then default", token, defaultDL, "the run would write over the token, or write it into its own files; pass --token-file a path of its own"},
+		{"token file, then explicit", token, report, "the run would write over the token, or write it into its own files; pass --report a path of its own"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

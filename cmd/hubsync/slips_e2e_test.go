@@ -237,7 +237,9 @@ func TestInterruptInsideLongLine(t *testing.T) {
 // TestInputAppendedDuringRun appends to the input while a sync reads it, as
 // an export still being written would: nothing past the size fingerprinted
 // at start is read, a last line cut short is dead-lettered instead of sent,
-// and the run says that the input changed.
+// and the run says that the input changed and exits 4 (not 0 or 3: the
+// appended records were not sent), its job finished so that the rerun
+// takes the grown file as a new job.
 func TestInputAppendedDuringRun(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -248,9 +250,9 @@ func TestInputAppendedDuringRun(t *testing.T) {
 		wantDead string // the dead-letter file's code, if any
 	}{
 		{name: "after a complete line", appended: "3,APPENDED\n9999,PARTIAL-VAL",
-			wantExit: exitOK, wantRead: 20},
+			wantExit: exitResumable, wantRead: 20},
 		{name: "last line cut short", tail: "9999,PARTI", appended: "AL-VAL\n",
-			wantExit: exitDeadLetters, wantRead: 21, wantDead: source.CodeIncomplete},
+			wantExit: exitResumable, wantRead: 21, wantDead: source.CodeIncomplete},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,9 +291,9 @@ func TestInputAppendedDuringRun(t *testing.T) {
 			if rec, _ := srv.Record("communications", "3"); rec["hs_communication_body"] != "row 3" {
 				t.Errorf("record 3 = %v, want the row of the file as it was at the start", rec)
 			}
-			want := fmt.Sprintf("records past byte %d were not read; rerun with --restart once the export has finished", size)
-			if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), `"the input changed while it was read"`) {
-				t.Errorf("stderr lacks the warning %q:\n%s", want, tail(stderr.String()))
+			want := fmt.Sprintf("records past byte %d were not read; rerun once the export has finished", size)
+			if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "rerun the same command once the export has finished") {
+				t.Errorf("stderr lacks %q and what to do:\n%s", want, tail(stderr.String()))
 			}
 			data, err := os.ReadFile(report)
 			if err != nil {
@@ -301,8 +303,8 @@ func TestInputAppendedDuringRun(t *testing.T) {
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatal(err)
 			}
-			if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], want) {
-				t.Errorf("report warnings %q, want one holding %q", r.Warnings, want)
+			if !strings.Contains(r.Error, want) || r.ExitStatus != exitResumable {
+				t.Errorf("report error %q, exit status %d; want %d and an error holding %q", r.Error, r.ExitStatus, exitResumable, want)
 			}
 			if r.Counts.Read != tt.wantRead {
 				t.Errorf("read %d records, want %d", r.Counts.Read, tt.wantRead)

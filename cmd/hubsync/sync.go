@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -56,7 +57,9 @@ should do with each):
      progress, a new input over an unfinished job
   3  finished, some records in the dead-letter file
   4  stopped before the end, progress saved: interrupted, HubSpot
-     unavailable, daily limit or --daily-reserve; rerun the same command
+     unavailable, daily limit or --daily-reserve; rerun the same command.
+     Also: the input changed while it was read; rerun once the export
+     has finished
   5  the input held no records (an empty file, or a CSV header alone:
      check the export that wrote it)
   6  stopped: too many records failed (--max-dead-letters, by default more
@@ -214,7 +217,7 @@ func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error)
 type progressFunc func(stats *pipeline.Stats, total, from int64) (stop func())
 
 // syncFile runs one sync of file, filling in res as it goes.
-func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
+func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger, res *syncResult, progress progressFunc) (retErr error) {
 	pl, err := newPlan(o, file)
 	if err == nil {
 		err = checkJobOptions(o)
@@ -249,12 +252,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	if err := pl.inspectInput(in, log); err != nil {
 		return readerError(file, err)
 	}
-	defer func() {
-		if msg := inputChange(f, fp, !o.DryRun); msg != "" {
-			log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size), zap.String("detail", msg))
-			res.warnings = append(res.warnings, msg)
-		}
-	}()
+	defer func() { retErr = checkInputAtEnd(retErr, f, fp, o.DryRun, log, res) }()
 	if o.DryRun {
 		// A dry run keeps no checkpoint: it locks its own dead-letter file,
 		// and so may run beside the real job.
@@ -363,6 +361,12 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		runErr = errNoRecords
 	}
 	switch code := exitCode(runErr, 0); {
+	case errors.Is(runErr, errInputChanged):
+		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
+			"every record before line %d of the file as it was is settled; progress is saved in %s, bound to that file.\n"+
+				"The next run finds another file over this unfinished job and refuses it (status 2): pass --restart once to start the new file, "+
+				"or set --on-new-input restart where the newest export always wins; the old file's records from line %d on were never sent.",
+			j.state.Watermark.Line, cpPath, j.state.Watermark.Line)}
 	case runErr != nil && code == exitResumable:
 		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
 			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",
@@ -371,6 +375,36 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		runErr = resumableError{err: runErr, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
 	}
 	return runErr
+}
+
+// checkInputAtEnd looks at the input once more when a run ends with err,
+// and returns how the run ended given what it finds. A file that changed
+// after it was read to its fingerprinted size (an export still appending,
+// or written again) turns a finished run into a resumable stop: every
+// record of the file as it was is settled and the job saved as finished,
+// so a rerun once the export is done takes the new file as a new job; an
+// exit status of success would have told a scheduler that the new records
+// were sent. A run that stopped otherwise keeps its error, and the change
+// becomes a warning; errInputChanged already says it.
+func checkInputAtEnd(err error, f *os.File, fp checkpoint.Input, dryRun bool, log *zap.Logger, res *syncResult) error {
+	if errors.Is(err, errInputChanged) {
+		return err
+	}
+	finished := err == nil || errors.Is(err, errNoRecords)
+	msg := inputChange(f, fp, !dryRun && !finished)
+	switch {
+	case msg == "":
+		return err
+	case finished:
+		hint := "every record of the file as it was when the run started is settled, and the job is saved as finished: rerun the same command once the export has finished, and it takes the new file as a new job"
+		if dryRun {
+			hint = "rerun the dry run once the export has finished"
+		}
+		return resumableError{err: inputChangedError(msg), hint: hint}
+	}
+	log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size), zap.String("detail", msg))
+	res.warnings = append(res.warnings, msg)
+	return err
 }
 
 // logSummary logs how the run ended: "sync finished", or "sync stopped"

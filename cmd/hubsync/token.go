@@ -35,24 +35,20 @@ func readToken(tokenFile string, getenv func(string) string, log *zap.Logger) (s
 // other users may read the file. Neither the error nor the warning quotes
 // the file's content.
 func readTokenFile(path string, log *zap.Logger) (string, error) {
-	// Stat before opening: opening a FIFO would block until a writer came.
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", fmt.Errorf("read token file: %w", err)
+	// deadletter.OpenRegular looks before it opens (opening a FIFO would
+	// wait for a writer) and does not wait on one swapped in meanwhile.
+	f, err := deadletter.OpenRegular(path, os.O_RDONLY, 0, true)
+	var nr *deadletter.NotRegularError
+	if errors.As(err, &nr) {
+		return "", fmt.Errorf("token file %s is not a regular file (%s): put the token in a file of its own, or in $HUBSPOT_ACCESS_TOKEN", path, deadletter.Kind(nr.Mode))
 	}
-	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("token file %s is not a regular file (%s): put the token in a file of its own, or in $HUBSPOT_ACCESS_TOKEN", path, deadletter.Kind(st.Mode()))
-	}
-	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("read token file: %w", err)
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return "", fmt.Errorf("read token file: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("token file %s is not a regular file (%s)", path, deadletter.Kind(st.Mode()))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
 	if err != nil {

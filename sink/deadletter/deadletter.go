@@ -70,7 +70,7 @@ func Open(path string, format source.Format, inputHeader []string, opts ...Optio
 	if format != source.CSV && format != source.JSONL {
 		return nil, fmt.Errorf("open dead-letter file %s: unknown format %v", path, format)
 	}
-	f, created, err := openRegular(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	f, created, err := openRegular(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600, false)
 	if err != nil {
 		return nil, fmt.Errorf("open dead-letter file: %w", err)
 	}

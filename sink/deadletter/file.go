@@ -15,15 +15,59 @@ import (
 // device. Writing entries through any of them could lose them or block.
 var ErrNotRegular = errors.New("not a regular file")
 
-// openRegular opens the regular file at path with flag, and reports whether
-// it created it. It refuses whatever else path names, a symbolic link
-// included: a link would send the entries wherever it points, and a named
-// pipe would block the run before it sends anything. The check before the
-// open says what was found; opening without following a link, and without
-// waiting for a pipe's other end, and checking the open file again close
-// the gap in which someone could swap the file.
-func openRegular(path string, flag int, perm os.FileMode) (f *os.File, created bool, err error) {
-	info, err := os.Lstat(path)
+// NotRegularError means a path names something other than a regular file:
+// a symbolic link (where links are not followed), a directory, a named
+// pipe, a socket or a device. It wraps ErrNotRegular.
+type NotRegularError struct {
+	Path string
+	Mode fs.FileMode // what was found there
+}
+
+func (e *NotRegularError) Error() string {
+	if e.Mode&fs.ModeSymlink != 0 {
+		return fmt.Sprintf("%s is a symbolic link, which hubsync does not follow for a dead-letter file: %s", e.Path, ErrNotRegular)
+	}
+	return fmt.Sprintf("%s is %s: %s", e.Path, Kind(e.Mode), ErrNotRegular)
+}
+
+func (e *NotRegularError) Unwrap() error { return ErrNotRegular }
+
+// notRegular is the error for a path that names mode's kind of file.
+func notRegular(path string, mode fs.FileMode) error {
+	return &NotRegularError{Path: path, Mode: mode}
+}
+
+// beforeOpen runs between the look at a path and its open: tests swap the
+// file there.
+var beforeOpen = func() {}
+
+// OpenRegular opens the regular file at path with flag and perm, and
+// refuses whatever else path names with a *NotRegularError. With follow
+// unset it refuses a symbolic link too; with follow set it opens the
+// regular file a link leads to. Every file hubsync opens by a name the
+// user gave goes through it: the input, the token file and the dead-letter
+// file (which must not be a link: a link would send the entries wherever
+// it points).
+//
+// The look before the open says what was found without opening it:
+// opening a named pipe would wait for a writer, and a device may never
+// end. Someone may swap the file between that look and the open, so the
+// open does not wait for a pipe's other end (O_NONBLOCK, which a regular
+// file ignores) and, without follow, does not follow a link (O_NOFOLLOW);
+// the open file is then looked at again. Where the system has neither
+// flag, the look before the open is all there is against a swap.
+func OpenRegular(path string, flag int, perm os.FileMode, follow bool) (*os.File, error) {
+	f, _, err := openRegular(path, flag, perm, follow)
+	return f, err
+}
+
+// openRegular is OpenRegular that also reports whether it created the file.
+func openRegular(path string, flag int, perm os.FileMode, follow bool) (f *os.File, created bool, err error) {
+	look, flags := os.Lstat, flag|nonblockFlag|nofollowFlag
+	if follow {
+		look, flags = os.Stat, flag|nonblockFlag
+	}
+	info, err := look(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		created = flag&os.O_CREATE != 0
@@ -32,8 +76,9 @@ func openRegular(path string, flag int, perm os.FileMode) (f *os.File, created b
 	case !info.Mode().IsRegular():
 		return nil, false, notRegular(path, info.Mode())
 	}
-	f, err = os.OpenFile(path, flag|openFlags, perm)
-	if errors.Is(err, syscall.ELOOP) {
+	beforeOpen()
+	f, err = os.OpenFile(path, flags, perm)
+	if !follow && errors.Is(err, syscall.ELOOP) {
 		return nil, false, notRegular(path, fs.ModeSymlink)
 	}
 	if err != nil {
@@ -47,14 +92,6 @@ func openRegular(path string, flag int, perm os.FileMode) (f *os.File, created b
 		return nil, false, err
 	}
 	return f, created, nil
-}
-
-// notRegular is the error for a path that names mode's kind of file.
-func notRegular(path string, mode fs.FileMode) error {
-	if mode&fs.ModeSymlink != 0 {
-		return fmt.Errorf("%s is a symbolic link, which hubsync does not follow for a dead-letter file: %w", path, ErrNotRegular)
-	}
-	return fmt.Errorf("%s is %s: %w", path, Kind(mode), ErrNotRegular)
 }
 
 // Kind says in words what kind of file mode is, as "a directory", for

@@ -185,3 +185,85 @@ func mustSymlink(t *testing.T, target, link string) {
 		t.Skipf("no symbolic links here: %v", err)
 	}
 }
+
+// TestOpenRegularRefusesASwappedFile swaps the regular file at the path for
+// a named pipe, a folder or a link after OpenRegular has looked at it and
+// before it opens it: the open must neither block on the pipe nor give
+// anything but a regular file, following links or not.
+func TestOpenRegularRefusesASwappedFile(t *testing.T) {
+	tests := []struct {
+		name     string
+		follow   bool
+		swap     func(t *testing.T, path string)
+		wantMode os.FileMode // of the *NotRegularError
+	}{
+		{"FIFO, following links", true, func(t *testing.T, path string) { mustMkfifo(t, path) }, os.ModeNamedPipe},
+		{"FIFO, not following links", false, func(t *testing.T, path string) { mustMkfifo(t, path) }, os.ModeNamedPipe},
+		{"folder, following links", true, func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, os.ModeDir},
+		{"link, not following links", false, func(t *testing.T, path string) {
+			target := path + ".target"
+			mustWrite(t, target, "elsewhere\n")
+			mustSymlink(t, target, path)
+		}, os.ModeSymlink},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "file")
+			mustWrite(t, path, "regular\n")
+			beforeOpen = func() {
+				if err := os.Remove(path); err != nil {
+					t.Error(err)
+				}
+				tt.swap(t, path)
+			}
+			t.Cleanup(func() { beforeOpen = func() {} })
+			done := make(chan error, 1)
+			go func() {
+				f, err := OpenRegular(path, os.O_RDONLY, 0, tt.follow)
+				if f != nil {
+					f.Close()
+				}
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(5 * time.Second):
+				// Let the blocked open go: a writer on the pipe ends it.
+				if w, werr := os.OpenFile(path, os.O_WRONLY, 0); werr == nil {
+					w.Close()
+				}
+				t.Fatal("OpenRegular blocked on the path swapped for a named pipe")
+			}
+			var nr *NotRegularError
+			if !errors.Is(err, ErrNotRegular) || !errors.As(err, &nr) {
+				t.Fatalf("OpenRegular: %v, want a *NotRegularError wrapping ErrNotRegular", err)
+			}
+			if nr.Mode.Type() != tt.wantMode || nr.Path != path {
+				t.Errorf("NotRegularError{%q, %v}, want {%q, %v}", nr.Path, nr.Mode.Type(), path, tt.wantMode)
+			}
+		})
+	}
+}
+
+// TestOpenRegularFollowsLinksWhenAsked opens a link to a regular file with
+// follow set, as the input and the token file are opened.
+func TestOpenRegularFollowsLinksWhenAsked(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	mustWrite(t, target, "regular\n")
+	link := filepath.Join(dir, "link")
+	mustSymlink(t, target, link)
+	f, err := OpenRegular(link, os.O_RDONLY, 0, true)
+	if err != nil {
+		t.Fatalf("OpenRegular with follow: %v", err)
+	}
+	f.Close()
+	if _, err := OpenRegular(link, os.O_RDONLY, 0, false); !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("OpenRegular without follow: %v, want ErrNotRegular", err)
+	}
+}

@@ -2,6 +2,9 @@
 
 package deadletter
 
-// openFlags is zero where the system has no O_NOFOLLOW: the check with
-// os.Lstat before the open is all there is.
-const openFlags = 0
+// The flags are zero where the system has no O_NOFOLLOW and O_NONBLOCK:
+// the look before the open is all there is.
+const (
+	nofollowFlag = 0
+	nonblockFlag = 0
+)

@@ -4,8 +4,11 @@ package deadletter
 
 import "syscall"
 
-// openFlags make an open fail on a symbolic link rather than open what it
-// points to, and return at once on a named pipe rather than wait for a
-// writer (the check after the open then refuses it). A regular file
-// ignores O_NONBLOCK.
-const openFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+// An open with nofollowFlag fails on a symbolic link rather than open what
+// it points to; one with nonblockFlag returns at once on a named pipe
+// rather than wait for a writer (the look after the open then refuses
+// it). A regular file ignores O_NONBLOCK.
+const (
+	nofollowFlag = syscall.O_NOFOLLOW
+	nonblockFlag = syscall.O_NONBLOCK
+)

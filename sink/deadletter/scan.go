@@ -25,7 +25,7 @@ import (
 // crash may have left incomplete: it ignores an incomplete last entry, and
 // skips entries that do not parse or lack a valid line, rather than trust them.
 func Scan(path string, format source.Format, from int64, fn func(line int64) error) error {
-	f, _, err := openRegular(path, os.O_RDONLY, 0)
+	f, _, err := openRegular(path, os.O_RDONLY, 0, false)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
