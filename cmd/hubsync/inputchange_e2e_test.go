@@ -85,6 +85,9 @@ func TestInputRewrittenMidRun(t *testing.T) {
 			t.Errorf("stderr does not say %q\n%s", want, tail(errb.String()))
 		}
 	}
+	if strings.Contains(errb.String(), "it resumes from the checkpoint") {
+		t.Errorf("the summary promises a resume, which a changed input cannot have:\n%s", tail(errb.String()))
+	}
 	st, err := checkpoint.Load(in + ".checkpoint.json")
 	if err != nil {
 		t.Fatal(err)
@@ -139,6 +142,9 @@ func TestInputAppendedAfterRead(t *testing.T) {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr does not say %q\n%s", want, tail(errb.String()))
 		}
+	}
+	if strings.Contains(errb.String(), "it resumes from the checkpoint") {
+		t.Errorf("the summary promises a resume, which a changed input cannot have:\n%s", tail(errb.String()))
 	}
 	if got := len(srv.Records("communications")); got != rows {
 		t.Errorf("%d records written, want the %d the file held at the start", got, rows)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -41,6 +42,8 @@ type runReport struct {
 	ExitStatus     int                `json:"exit_status"`
 	Error          string             `json:"error,omitempty"`
 	Warnings       []string           `json:"warnings,omitempty"` // what the run noticed that wants a look
+
+	InputChanged bool `json:"-"` // the run stopped because the input changed: a plain rerun does not resume
 }
 
 // reportSettings are the run's settings. There is deliberately no token
@@ -155,6 +158,7 @@ func newRunReport(in reportInput) runReport {
 		r.RecordsPerSec = math.Round(float64(r.Counts.Read-r.Counts.Skipped)/r.ElapsedSeconds*10) / 10
 	}
 	if in.Err != nil {
+		r.InputChanged = errors.Is(in.Err, errInputChanged)
 		r.Error = in.Err.Error()
 		if in.Token != "" {
 			r.Error = strings.ReplaceAll(r.Error, in.Token, "[token]")

@@ -49,6 +49,10 @@ func printSummary(w io.Writer, r runReport) {
 	case exitDeadLetters:
 		fmt.Fprintf(w, "  next:         fix the records in %s, then sync that file\n", r.DeadLetter)
 	case exitResumable:
+		if r.InputChanged {
+			fmt.Fprintf(w, "  next:         rerun once the export has finished (see below)\n")
+			break
+		}
 		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
 	case exitNoRecords:
 		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
