@@ -7,6 +7,7 @@
 #   bench/run.sh                 # 1M and 10M, CSV and JSONL
 #   SIZES="1000000" bench/run.sh # only 1M
 #   REPEAT=5 bench/run.sh        # each sync five times: the median run
+#   SYNC_ENV= bench/run.sh       # the syncs with Go's runtime defaults
 #
 # Needs Go and /usr/bin/time (Debian package "time"). Files go to $WORK
 # (default: a temporary folder, removed at the end); 10M records take about
@@ -18,6 +19,10 @@ FORMATS=${FORMATS:-"csv jsonl"}
 WORK=${WORK:-$(mktemp -d)}
 KEEP=${KEEP:-}
 REPEAT=${REPEAT:-1}
+# The runtime settings of the measured syncs (docs/performance.md, "Runtime
+# settings"): one thread, as the emulator needs the other core, and a
+# collector that runs a quarter as often. hubsync itself sets neither.
+SYNC_ENV=${SYNC_ENV-"GOGC=400 GOMAXPROCS=1"}
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 
 go build -o "$WORK/hubsync" ./cmd/hubsync
@@ -33,6 +38,7 @@ trap cleanup EXIT
 for _ in $(seq 50); do grep -q listening "$WORK/emulator.out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$WORK/emulator.out")
 
+echo "sync environment: ${SYNC_ENV:-(none)}"
 printf '%-6s %10s %12s %14s %12s\n' format records records/s cpu-s/1M peak-RSS-MiB
 for n in $SIZES; do
   for f in $FORMATS; do
@@ -41,7 +47,7 @@ for n in $SIZES; do
     for r in $(seq "$REPEAT"); do
       rm -f "$in.checkpoint.json" "$WORK"/in-"$n".dead-letter.*
       start=$(date +%s.%N)
-      /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
+      env $SYNC_ENV /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
         --rate 0 --progress never --log-format json --log-level warn "$in" 2>"$WORK/sync.err" || {
         echo "bench: sync of $in failed:" >&2; tail -5 "$WORK/sync.err" >&2; exit 1; }
       end=$(date +%s.%N)

@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -21,40 +19,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=…"; left
 // at "dev", the module version of `go install …@version` stands in.
 var version = "dev"
-
-// defaultGCPercent replaces Go's default GOGC of 100 for a sync unless
-// GOGC is set. A sync keeps a live heap of a few MiB (the batches in flight) while it
-// allocates about a kilobyte per record, so at 100 the collector would run
-// every few MiB; at 400 it runs a quarter as often, for about 15 MiB more
-// peak memory (docs/performance.md). The heap may grow to five times the
-// live data, which matters only with records of hundreds of KiB; a soft
-// memory limit is not set, as with such records the live data alone could
-// pass any fixed one and keep the collector running (GOGC and GOMEMLIMIT
-// in the environment still take over).
-const defaultGCPercent = 400
-
-// syncProcs is how many threads run Go code during a sync unless
-// GOMAXPROCS is set. A sync needs well under one core at any rate HubSpot
-// allows (about 3 µs of CPU per record), and on one thread the reader, the
-// workers and the HTTP transport hand work to each other without waking
-// threads on other cores: measured against the local emulator with limits
-// off, one thread used about a fifth less CPU per record than two, and ran
-// faster (docs/performance.md). It also leaves the other cores to the rest
-// of the machine.
-const syncProcs = 1
-
-// tuneRuntimeForSync applies defaultGCPercent and syncProcs where the
-// environment does not set GOGC or GOMAXPROCS. Only a sync gets them: the
-// emulator, say, may keep much more live data than a sync and use every
-// core.
-func tuneRuntimeForSync(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
-	if getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(syncProcs)
-	}
-}
 
 // env is what a command gets from the process: its streams, its environment,
 // and the channel that closes on the first Ctrl-C or SIGTERM.
@@ -77,9 +41,6 @@ func main() {
 		<-sigs
 		cancel()
 	}()
-	if len(os.Args) > 1 && os.Args[1] == "sync" {
-		tuneRuntimeForSync(os.Getenv)
-	}
 	stop := startProfiles(os.Getenv("HUBSYNC_CPUPROFILE"), os.Getenv("HUBSYNC_MEMPROFILE"))
 	code := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interrupt: interrupt})
 	cancel()

@@ -11,20 +11,23 @@ import (
 	"github.com/gocarina/gocsv"
 )
 
-// sampleCommunication is one row of the demo's sample file. gocsv fits here
-// (fixed columns, typed rows, no offsets needed); reading inputs uses our
-// own parser instead (see package source).
+// sampleCommunication is one row of the demo's sample file, written with
+// gocsv: the file's columns are fixed, so a row is a struct and gocsv turns
+// its typed fields into cells (a time.Time through its MarshalText, which
+// gives RFC 3339). Reading an input cannot work this way: its columns are
+// only known at run time, and a resume needs each record's byte offset in
+// the file (see package source).
 type sampleCommunication struct {
-	ID         string `csv:"id"`
-	Channel    string `csv:"hs_communication_channel_type"`
-	LoggedFrom string `csv:"hs_communication_logged_from"`
-	Body       string `csv:"hs_communication_body"`
-	Timestamp  string `csv:"hs_timestamp"`
-	Owner      string `csv:"hubspot_owner_id"`
-	Count      string `csv:"message_count"`
-	Priority   string `csv:"is_priority"`
-	Sentiment  string `csv:"sentiment"`
-	Topics     string `csv:"topics"`
+	ID         string    `csv:"id"` // text: the bad rows leave it empty
+	Channel    string    `csv:"hs_communication_channel_type"`
+	LoggedFrom string    `csv:"hs_communication_logged_from"`
+	Body       string    `csv:"hs_communication_body"`
+	Timestamp  time.Time `csv:"hs_timestamp"`
+	Owner      int       `csv:"hubspot_owner_id"`
+	Count      int       `csv:"message_count"`
+	Priority   bool      `csv:"is_priority"`
+	Sentiment  string    `csv:"sentiment"`
+	Topics     string    `csv:"topics"`
 }
 
 // sampleBad counts the deliberately bad rows of a sample file.
@@ -73,10 +76,10 @@ func writeSample(w io.Writer, n int, seed uint64) (sampleBad, error) {
 			Channel:    channels[rng.IntN(len(channels))],
 			LoggedFrom: "CRM",
 			Body:       bodies[rng.IntN(len(bodies))],
-			Timestamp:  base.Add(time.Duration(rng.IntN(30*24*60)) * time.Minute).Format(time.RFC3339),
-			Owner:      strconv.Itoa(1001 + rng.IntN(3)),
-			Count:      strconv.Itoa(1 + rng.IntN(40)),
-			Priority:   strconv.FormatBool(rng.IntN(5) == 0),
+			Timestamp:  base.Add(time.Duration(rng.IntN(30*24*60)) * time.Minute),
+			Owner:      1001 + rng.IntN(3),
+			Count:      1 + rng.IntN(40),
+			Priority:   rng.IntN(5) == 0,
 			Sentiment:  sentiments[rng.IntN(len(sentiments))],
 			Topics:     topics[rng.IntN(len(topics))],
 		}

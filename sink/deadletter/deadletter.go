@@ -5,7 +5,9 @@
 //
 // A CSV dead-letter file has the input's header (less any dead-letter columns
 // it had) plus _error_code, _error_message and _source_line. A JSONL one holds
-// each original object with an "_error" object added as its last key.
+// each original object with an "_error" object added as its last key. The CSV
+// rows are written with encoding/csv, not gocsv: gocsv maps a row onto a
+// struct's fields, and these columns are the input's, known only at run time.
 //
 // It writes only to a regular file, never through a symbolic link, and
 // MoveAside puts an earlier run's file out of the way without ever replacing
