@@ -33,7 +33,7 @@ func main() {
 	workers := flag.Int("workers", 4, "requests in flight")
 	flag.Parse()
 	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1) // as hubsync sync runs
+		runtime.GOMAXPROCS(1) // as bench/run.sh runs its syncs
 	}
 	if err := run(*url+"/crm/v3/objects/communications/batch/update", *records/100, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
