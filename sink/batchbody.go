@@ -26,10 +26,11 @@ type batchBody struct {
 // encoding/json spends on it (BenchmarkDecodeBody), and only one property
 // of it, the idProperty's, is ever looked up.
 //
-// It fails only on a body that is not JSON (duplicate member names and
-// invalid UTF-8 included, as encoding/json accepted them). Everything else
-// is lenient, as HubSpot's answers need: every member is optional, a
-// number or bool where a string is expected is kept as its literal text
+// It fails only on a body that is not JSON; duplicate member names and
+// invalid UTF-8, which encoding/json let through, do not make it fail.
+// Member names are matched as HubSpot spells them (encoding/json also
+// took "Results" for "results"). Everything else is lenient, as HubSpot's
+// answers need: every member is optional, a number or bool where a string is expected is kept as its literal text
 // (ids come back as numbers), null or a container there reads as "", a
 // results or errors member that is not an array is ignored, and a later
 // duplicate member wins. An element of results or errors that is not an

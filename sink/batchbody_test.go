@@ -30,6 +30,8 @@ func TestParseBatch(t *testing.T) {
 			batchBody{results: []resultRef{{id: "1001"}, {id: "-0.5e+10"}, {id: "true"}, {}, {}, {}}}},
 		{"escapes", `{"status":"\"\\\/\b\f\n\r\t","results":[{"id":"\u0031\u0030"},{"id":"\ud83d\ude00"},{"id":"\u00e9\u20AC"}]}`, "",
 			batchBody{status: "\"\\/\b\f\n\r\t", results: []resultRef{{id: "10"}, {id: "😀"}, {id: "é€"}}}},
+		{"lone surrogates", `{"results":[{"id":"\ud83d"},{"id":"\ude00\ud83dx"}]}`, "",
+			batchBody{results: []resultRef{{id: "\ufffd"}, {id: "\ufffd\ufffdx"}}}},
 		{"escaped member names", `{"st\u0061tus":"x","\u0072esults":[{"\u0069d":"1","objectWriteTrace\u0049d":"t"}],"errors":[{"c\u0061tegory":"C","context":{"\u0069ds":["2"]}}]}`, "",
 			batchBody{status: "x", results: []resultRef{{id: "1", trace: "t"}}, errors: []errorRef{{category: "C", ids: []string{"2"}}}}},
 		{"member names are exact", `{"Status":"x","RESULTS":[{"id":"1"}],"results":[{"ID":"2","properties":{"EXT_ID":"A"}}]}`, "ext_id",
