@@ -45,12 +45,12 @@ func parseBatch(body []byte, idProperty string, hint int) (batchBody, error) {
 	err := p.top(&b, hint)
 	if err == nil {
 		// One value and nothing after it.
-		if _, err = p.dec.ReadValue(); err == io.EOF {
+		if _, err = p.dec.ReadValue(); errors.Is(err, io.EOF) {
 			err = nil
 		} else if err == nil {
 			err = errors.New("data after top-level value")
 		}
-	} else if err == io.EOF {
+	} else if errors.Is(err, io.EOF) { // an empty body
 		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
@@ -77,7 +77,8 @@ type batchParser struct {
 
 // members calls each with the name of every member of the object that
 // starts at the next token, and the decoder positioned at its value, which
-// each must consume. A value of another kind is skipped, as is null.
+// each must consume. A value that is not an object, null included, is
+// skipped.
 func (p *batchParser) members(each func(name []byte) error) error {
 	if p.dec.PeekKind() != '{' {
 		return p.dec.SkipValue()
