@@ -1,5 +1,14 @@
 package sink
 
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
 // batchBody is what matching needs from a 200/207 body (docs/hubspot-api.md §4).
 type batchBody struct {
 	status  string
@@ -7,276 +16,218 @@ type batchBody struct {
 	errors  []errorRef
 }
 
-// The members of a 200/207 body that parseBatch reads. encoding/json, which
-// hubsync used before, matched them to struct fields case-insensitively, so
-// parseBatch does too.
-var (
-	topFields    = []string{"status", "results", "errors"}
-	resultFields = []string{"id", "objectWriteTraceId", "properties"}
-	errorFields  = []string{"category", "message", "context"}
-)
-
-// parseBatch reads a 200/207 body in one pass and returns what matching
-// needs, skipping everything else. hint is the number of inputs sent.
+// parseBatch reads a 200/207 body and returns what matching needs,
+// skipping everything else, with jsontext's token reader. hint is the
+// number of inputs sent.
 //
-// It fails only on a body that is not JSON; a syntax error inside the
-// properties a result echoes, or inside a string member of a result that
-// it does not read, may pass unseen (see skim and skimValue). Like the
-// lenient encoding/json decoding it replaces (the oracle of
-// FuzzDecodeResponse), it takes every
-// field as optional, reads a non-string scalar where a string is expected
-// as its literal text and null or a container as "", and ignores a value
-// of any other unexpected type, leaving what an earlier duplicate key set.
-// A string with escapes is decoded as encoding/json decodes it (invalid
-// UTF-8 and lone surrogates become U+FFFD); one without is kept byte for
-// byte, as flexString kept it.
-// Duplicate keys resolve as encoding/json resolves them into reused values:
-// the last wins, and a repeated results or errors array decodes over the
-// elements of the earlier one.
+// It reads the token stream rather than unmarshalling into structs
+// because most of a 200 body is the echo of every property written, which
+// hubsync does not need: skipping it costs a fraction of what
+// encoding/json spends on it (BenchmarkDecodeBody), and only one property
+// of it, the idProperty's, is ever looked up.
+//
+// It fails only on a body that is not JSON; duplicate member names and
+// invalid UTF-8, which encoding/json let through, do not make it fail.
+// Member names are matched as HubSpot spells them (encoding/json also
+// took "Results" for "results"). Everything else is lenient, as HubSpot's
+// answers need: every member is optional, a number or bool where a string is expected is kept as its literal text
+// (ids come back as numbers), null or a container there reads as "", a
+// results or errors member that is not an array is ignored, and a later
+// duplicate member wins. An element of results or errors that is not an
+// object still counts, as an entry naming nothing, so that match never
+// takes the results for fewer than HubSpot sent.
 func parseBatch(body []byte, idProperty string, hint int) (batchBody, error) {
-	return readBatch(body, idProperty, hint, false)
-}
-
-// readBatch is parseBatch, reading everything in full when exact.
-func readBatch(body []byte, idProperty string, hint int, exact bool) (batchBody, error) {
 	p := batchParser{
-		jsonReader: jsonReader{b: body, out: make([]byte, 0, 32*hint), exact: exact},
-		results:    make([]resultSlot, 0, hint),
-		wantProp:   idProperty != "",
-		idProp:     newMapKey(idProperty),
-		ids:        newMapKey("ids"),
-		traces:     newMapKey("objectWriteTraceId"),
+		dec:        jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)),
+		idProperty: idProperty,
 	}
-	p.ws()
-	if p.peek() == '{' {
-		p.top()
-	} else {
-		p.skip(0) // valid JSON of another type: nothing to read
+	var b batchBody
+	err := p.top(&b, hint)
+	if err == nil {
+		// One value and nothing after it.
+		if _, err = p.dec.ReadValue(); errors.Is(err, io.EOF) {
+			err = nil
+		} else if err == nil {
+			err = errors.New("data after top-level value")
+		}
+	} else if errors.Is(err, io.EOF) { // an empty body
+		err = io.ErrUnexpectedEOF
 	}
-	p.ws()
-	if p.err == nil && p.i < len(p.b) {
-		p.fail("data after top-level value")
+	if err != nil {
+		return batchBody{}, syntaxError(err)
 	}
-	if p.err != nil {
-		return batchBody{}, p.err
-	}
-	return p.body(), nil
+	return b, nil
 }
 
-// batchParser holds a body being read. results and errors are the slots a
-// decoded array reuses: encoding/json decodes the i-th element of a later
-// array with the same key into whatever an earlier one left there, and
-// only null or [] clears them.
+// syntaxError says where a body stopped being JSON. jsontext's own message
+// would quote the path of member names that led there, which a hostile
+// server chooses; the offset and the cause are enough.
+func syntaxError(err error) error {
+	if se, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
+		return fmt.Errorf("invalid JSON at byte %d: %w", se.ByteOffset, se.Err)
+	}
+	return fmt.Errorf("invalid JSON: %w", err)
+}
+
 type batchParser struct {
-	jsonReader
-	status   span
-	results  []resultSlot
-	nResults int // length of the last results array
-	errors   []errorSlot
-	nErrors  int
-	wantProp bool // properties[idProperty] is wanted
-	idProp   mapKey
-	ids      mapKey
-	traces   mapKey
+	dec        *jsontext.Decoder
+	idProperty string
+	key        []byte // scratch for unescaping member names
 }
 
-type resultSlot struct{ id, trace, prop span }
-
-type errorSlot struct {
-	category, message span
-	ids, traces       spanList
-}
-
-func (p *batchParser) top() {
-	if !p.open(1) {
-		return
+// members calls each with the name of every member of the object that
+// starts at the next token, and the decoder positioned at its value, which
+// each must consume. A value that is not an object, null included, is
+// skipped.
+func (p *batchParser) members(each func(name []byte) error) error {
+	if p.dec.PeekKind() != '{' {
+		return p.dec.SkipValue()
 	}
-	for first := true; ; first = false {
-		key, esc, ok := p.member(first)
-		if !ok {
-			return
+	if _, err := p.dec.ReadToken(); err != nil {
+		return err
+	}
+	for p.dec.PeekKind() != '}' {
+		v, err := p.dec.ReadValue()
+		if err != nil {
+			return err
 		}
-		switch fieldIndex(key, esc, topFields) {
-		case 0:
-			p.status = p.flex(1)
-		case 1:
-			objectArray(p, &p.results, &p.nResults, p.resultItem)
-		case 2:
-			objectArray(p, &p.errors, &p.nErrors, p.errorItem)
+		if err := each(p.name(v)); err != nil {
+			return err
+		}
+	}
+	_, err := p.dec.ReadToken()
+	return err
+}
+
+// name returns a member name unescaped, valid until the next read.
+func (p *batchParser) name(v jsontext.Value) []byte {
+	if bytes.IndexByte(v, '\\') < 0 {
+		return v[1 : len(v)-1]
+	}
+	p.key, _ = jsontext.AppendUnquote(p.key[:0], v)
+	return p.key
+}
+
+// elements calls each for every element of the array that starts at the
+// next token. It reports whether the value was an array: anything else is
+// skipped.
+func (p *batchParser) elements(each func() error) (bool, error) {
+	if p.dec.PeekKind() != '[' {
+		return false, p.dec.SkipValue()
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		return true, err
+	}
+	for p.dec.PeekKind() != ']' {
+		if err := each(); err != nil {
+			return true, err
+		}
+	}
+	_, err := p.dec.ReadToken()
+	return true, err
+}
+
+func (p *batchParser) top(b *batchBody, hint int) error {
+	return p.members(func(name []byte) (err error) {
+		switch string(name) {
+		case "status":
+			b.status, err = p.text()
+		case "results":
+			results := make([]resultRef, 0, hint)
+			var isArray bool
+			isArray, err = p.elements(func() error {
+				results = append(results, resultRef{})
+				return p.result(&results[len(results)-1])
+			})
+			if isArray {
+				b.results = results
+			}
+		case "errors":
+			var errs []errorRef
+			var isArray bool
+			isArray, err = p.elements(func() error {
+				errs = append(errs, errorRef{})
+				return p.error(&errs[len(errs)-1])
+			})
+			if isArray {
+				b.errors = errs
+			}
 		default:
-			p.skip(1)
+			err = p.dec.SkipValue()
 		}
-	}
+		return err
+	})
 }
 
-// objectArray reads the value of results or errors, at depth 1, into
-// *slots: one slot per element, objects read by item, anything else
-// skipped. As encoding/json does, a repeated array decodes over the slots
-// of the earlier one; *n is how many elements this one had, and null
-// empties it.
-func objectArray[T any](p *batchParser, slots *[]T, n *int, item func(*T)) {
-	switch p.peek() {
+func (p *batchParser) result(r *resultRef) error {
+	return p.members(func(name []byte) (err error) {
+		switch {
+		case string(name) == "id":
+			r.id, err = p.text()
+		case string(name) == "objectWriteTraceId":
+			r.trace, err = p.text()
+		case string(name) == "properties" && p.idProperty != "":
+			err = p.members(func(name []byte) (err error) {
+				if string(name) == p.idProperty {
+					r.prop, err = p.text()
+					return err
+				}
+				return p.dec.SkipValue()
+			})
+		default:
+			err = p.dec.SkipValue()
+		}
+		return err
+	})
+}
+
+func (p *batchParser) error(e *errorRef) error {
+	return p.members(func(name []byte) (err error) {
+		switch string(name) {
+		case "category":
+			e.category, err = p.text()
+		case "message":
+			e.message, err = p.text()
+		case "context":
+			err = p.members(func(name []byte) (err error) {
+				switch string(name) {
+				case "ids":
+					e.ids, err = p.texts()
+				case "objectWriteTraceId":
+					e.traces, err = p.texts()
+				default:
+					err = p.dec.SkipValue()
+				}
+				return err
+			})
+		default:
+			err = p.dec.SkipValue()
+		}
+		return err
+	})
+}
+
+// text reads the next value as flexText reads it.
+func (p *batchParser) text() (string, error) {
+	v, err := p.dec.ReadValue()
+	return flexText(v), err
+}
+
+// texts reads the next value as a list: each element of an array as
+// text, null or an object as no element, another scalar as one.
+func (p *batchParser) texts() ([]string, error) {
+	switch p.dec.PeekKind() {
+	case 'n', '{':
+		return nil, p.dec.SkipValue()
 	case '[':
-		if !p.open(2) {
-			return
-		}
-		k := 0
-		for first := true; p.element(first); first = false {
-			if k == len(*slots) {
-				*slots = append(*slots, *new(T))
-			}
-			if p.peek() == '{' {
-				item(&(*slots)[k])
-			} else {
-				p.skip(2)
-			}
-			k++
-		}
-		if k == 0 {
-			*slots = (*slots)[:0]
-		}
-		*n = k
-	case 'n':
-		if p.literal("null") {
-			*slots, *n = (*slots)[:0], 0
-		}
-	default:
-		p.skip(1)
+		var out []string
+		_, err := p.elements(func() error {
+			s, err := p.text()
+			out = append(out, s)
+			return err
+		})
+		return out, err
 	}
-}
-
-// resultItem reads one element of results, at depth 2.
-func (p *batchParser) resultItem(r *resultSlot) {
-	if !p.open(3) {
-		return
-	}
-	for first := true; ; first = false {
-		key, esc, ok := p.member(first)
-		if !ok {
-			return
-		}
-		switch n := fieldIndex(key, esc, resultFields); {
-		case n == 0:
-			r.id = p.flex(3)
-		case n == 1:
-			r.trace = p.flex(3)
-		case n == 2 && p.wantProp:
-			p.properties(r)
-		case n == 2 && p.peek() == '{':
-			p.skim(3)
-		default:
-			p.skimValue(3)
-		}
-	}
-}
-
-// properties reads properties of a result, at depth 3, for the value of
-// the idProperty.
-func (p *batchParser) properties(r *resultSlot) {
-	switch p.peek() {
-	case '{':
-		if !p.open(4) {
-			return
-		}
-		for first := true; ; first = false {
-			key, esc, ok := p.member(first)
-			if !ok {
-				return
-			}
-			if p.idProp.is(key, esc) {
-				r.prop = p.flex(4)
-			} else {
-				p.skip(4)
-			}
-		}
-	case 'n':
-		if p.literal("null") {
-			r.prop = span{}
-		}
-	default:
-		p.skip(3)
-	}
-}
-
-// errorItem reads one element of errors, at depth 2.
-func (p *batchParser) errorItem(e *errorSlot) {
-	if !p.open(3) {
-		return
-	}
-	for first := true; ; first = false {
-		key, esc, ok := p.member(first)
-		if !ok {
-			return
-		}
-		switch fieldIndex(key, esc, errorFields) {
-		case 0:
-			e.category = p.flex(3)
-		case 1:
-			e.message = p.flex(3)
-		case 2:
-			p.context(e)
-		default:
-			p.skip(3)
-		}
-	}
-}
-
-// context reads the context of an error, at depth 3.
-func (p *batchParser) context(e *errorSlot) {
-	switch p.peek() {
-	case '{':
-		if !p.open(4) {
-			return
-		}
-		for first := true; ; first = false {
-			key, esc, ok := p.member(first)
-			if !ok {
-				return
-			}
-			switch {
-			case p.ids.is(key, esc):
-				e.ids = p.flexList(4)
-			case p.traces.is(key, esc):
-				e.traces = p.flexList(4)
-			default:
-				p.skip(4)
-			}
-		}
-	case 'n':
-		if p.literal("null") {
-			e.ids, e.traces = spanList{}, spanList{}
-		}
-	default:
-		p.skip(3)
-	}
-}
-
-// body turns the spans read into strings, all sharing one allocation.
-func (p *batchParser) body() batchBody {
-	arena := string(p.out)
-	str := func(s span) string { return arena[s.from:s.to] }
-	strs := func(l spanList) []string {
-		if l.from == l.to {
-			return nil
-		}
-		out := make([]string, 0, l.to-l.from)
-		for _, s := range p.lists[l.from:l.to] {
-			out = append(out, str(s))
-		}
-		return out
-	}
-	b := batchBody{status: str(p.status)}
-	if p.nResults > 0 {
-		b.results = make([]resultRef, p.nResults)
-		for i, r := range p.results[:p.nResults] {
-			b.results[i] = resultRef{id: str(r.id), trace: str(r.trace), prop: str(r.prop)}
-		}
-	}
-	if p.nErrors > 0 {
-		b.errors = make([]errorRef, p.nErrors)
-		for i, e := range p.errors[:p.nErrors] {
-			b.errors[i] = errorRef{category: str(e.category), message: str(e.message), ids: strs(e.ids), traces: strs(e.traces)}
-		}
-	}
-	return b
+	s, err := p.text()
+	return []string{s}, err
 }

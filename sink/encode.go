@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
-	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // tracer hands out objectWriteTraceIds "<prefix>-<seq>", seq zero-padded to
@@ -74,46 +75,30 @@ func decimalWidth(n uint64) int {
 //
 //	{"inputs":[{"id":…,"properties":{…},"idProperty":…,"objectWriteTraceId":…},…]}
 //
-// Input i gets trace id (prefix, start+i). Properties keep their order.
-// It uses no reflection: this runs once per batch on the hot path.
+// Input i gets trace id (prefix, start+i). Properties keep their order,
+// which rules out encoding/json's maps; the body is written by hand, and
+// every string goes through the one JSON string escaper, appendString.
 func encodeBatch(dst []byte, inputs []Input, idProperty, prefix string, start uint64) []byte {
-	// Inputs mostly repeat the same property names in the same order: a
-	// name equal to the one at its position in the input before, and found
-	// then to need no escaping, is copied as it is.
-	var names [24]string
-	var plain [24]bool
 	dst = append(dst, `{"inputs":[`...)
 	for i, in := range inputs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `{"id":`...)
-		dst = appendJSONString(dst, in.ID)
+		dst = appendString(dst, in.ID)
 		dst = append(dst, `,"properties":{`...)
 		for j, p := range in.Props {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			switch {
-			case j < len(names) && plain[j] && names[j] == p.Name:
-				dst = append(dst, '"')
-				dst = append(dst, p.Name...)
-				dst = append(dst, '"')
-			case j < len(names):
-				n := len(dst)
-				dst = appendJSONString(dst, p.Name)
-				// Escaping only ever lengthens a string.
-				names[j], plain[j] = p.Name, len(dst)-n == len(p.Name)+2
-			default:
-				dst = appendJSONString(dst, p.Name)
-			}
+			dst = appendString(dst, p.Name)
 			dst = append(dst, ':')
-			dst = appendJSONString(dst, p.Value)
+			dst = appendString(dst, p.Value)
 		}
 		dst = append(dst, '}')
 		if idProperty != "" {
 			dst = append(dst, `,"idProperty":`...)
-			dst = appendJSONString(dst, idProperty)
+			dst = appendString(dst, idProperty)
 		}
 		dst = append(dst, `,"objectWriteTraceId":"`...)
 		dst = appendTraceID(dst, prefix, start+uint64(i))
@@ -122,105 +107,13 @@ func encodeBatch(dst []byte, inputs []Input, idProperty, prefix string, start ui
 	return append(dst, "]}"...)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. It escapes '"', '\\', control
-// characters, U+2028 and U+2029, and replaces invalid UTF-8 bytes with
-// U+FFFD, as encoding/json does (without its HTML escaping).
-func appendJSONString(dst []byte, s string) []byte {
-	if plainASCII(s) { // most names and values: copied in one go
-		dst = append(dst, '"')
-		dst = append(dst, s...)
-		return append(dst, '"')
-	}
-	return appendEscaped(dst, s)
-}
-
-// plainASCII reports whether s is ASCII that needs no escape, looking at
-// eight bytes at a time.
-func plainASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if v := load64(s[i:]); specialBytes(v)|v&highBits != 0 {
-			return false
-		}
-	}
-	// The rest, after spaces, which need no escape.
-	v := uint64(lowBits * ' ')
-	for ; i < len(s); i++ {
-		v = v<<8 | uint64(s[i])
-	}
-	return specialBytes(v)|v&highBits == 0
-}
-
-// appendEscaped is appendJSONString for a string that needs an escape or
-// is not ASCII.
-func appendEscaped(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Eight bytes at a time while all are plain ASCII that needs no
-		// escape: most names and values are.
-		if i+8 <= len(s) {
-			if v := load64(s[i:]); specialBytes(v)|v&highBits == 0 {
-				i += 8
-				continue
-			}
-		}
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// load64 reads the first eight bytes of s as a little-endian uint64; the
-// compiler turns it into one load.
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+// appendString appends s as a JSON string, with jsontext's escaping: '"',
+// '\\' and control characters escaped, nothing else (no HTML escaping),
+// and invalid UTF-8 replaced by U+FFFD, which is also what encoding/json
+// sends. The error only reports that replacement, so it is dropped.
+func appendString(dst []byte, s string) []byte {
+	dst, _ = jsontext.AppendQuote(dst, s)
+	return dst
 }
 
 // buffer is a reusable byte slice, recycled through Client.bufs.

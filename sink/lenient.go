@@ -4,29 +4,34 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// flexString decodes a JSON string, number, bool or null leniently: a
-// non-string scalar keeps its literal text, null and objects become "".
+// flexText is the lenient reading of a JSON value where HubSpot is
+// expected to send a string: a string unescaped, a number or bool as its
+// literal text (ids come back as numbers), null or a container as "". A
+// string without escapes is kept byte for byte; in one with escapes,
+// invalid UTF-8 and lone surrogates become U+FFFD.
+func flexText(v jsontext.Value) string {
+	switch v.Kind() {
+	case '"':
+		if bytes.IndexByte(v, '\\') < 0 {
+			return string(v[1 : len(v)-1])
+		}
+		b, _ := jsontext.AppendUnquote(nil, v)
+		return string(b)
+	case '0', 't', 'f':
+		return string(v)
+	}
+	return ""
+}
+
+// flexString decodes a value with encoding/json as flexText reads it.
 type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
-	switch {
-	case len(b) >= 2 && b[0] == '"':
-		if bytes.IndexByte(b, '\\') < 0 {
-			*f = flexString(b[1 : len(b)-1])
-			return nil
-		}
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	case len(b) > 0 && (b[0] == '-' || b[0] == 't' || b[0] == 'f' || (b[0] >= '0' && b[0] <= '9')):
-		*f = flexString(b)
-	default:
-		*f = ""
-	}
+	*f = flexString(flexText(b))
 	return nil
 }
 
@@ -34,7 +39,8 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 type flexStrings []string
 
 func (f *flexStrings) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '[' {
+	switch jsontext.Value(b).Kind() {
+	case '[':
 		var items []flexString
 		if err := json.Unmarshal(b, &items); err != nil {
 			return err
@@ -44,14 +50,9 @@ func (f *flexStrings) UnmarshalJSON(b []byte) error {
 			out[i] = string(s)
 		}
 		*f = out
-		return nil
-	}
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	if len(b) > 0 && b[0] != 'n' && b[0] != '{' {
-		*f = flexStrings{string(s)}
+	case 'n', '{':
+	default:
+		*f = flexStrings{flexText(b)}
 	}
 	return nil
 }
