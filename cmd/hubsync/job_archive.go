@@ -134,23 +134,36 @@ func pruneArchives(path string, keep int) ([]string, error) {
 	return pruned, nil
 }
 
-// dryRunDeadLetterPath is where a dry run of file writes what would fail,
-// as dryRun names it.
+// dryRunDeadLetterPath is where a dry run of file writes what would fail:
+// a name derived from the dead-letter path the real run would use
+// (failed.csv → failed.dry-run.csv, NAME.dead-letter.csv →
+// NAME.dry-run.dead-letter.csv), never that path itself. The README runs a
+// dry run before the real one with the same config; writing the real
+// job's file would hand the dry run's entries to the job when it resumes.
+// It is the one place that names the file: syncPaths, lockJob and dryRun
+// all take it from here.
 func dryRunDeadLetterPath(o syncOptions, file string, format source.Format) string {
-	if o.DeadLetter != "" {
-		return o.DeadLetter
+	if o.DeadLetter == "" {
+		return strings.Replace(defaultDeadLetterPath(file, format), ".dead-letter.", ".dry-run.dead-letter.", 1)
 	}
-	return strings.Replace(defaultDeadLetterPath(file, format), ".dead-letter.", ".dry-run.dead-letter.", 1)
+	ext := filepath.Ext(o.DeadLetter)
+	return strings.TrimSuffix(o.DeadLetter, ext) + ".dry-run" + ext
 }
 
-// pruneDryRunArchives removes the oldest dead-letter files that dry runs
-// moved aside beyond keep, saying so.
-func pruneDryRunArchives(path string, keep int, log *zap.Logger) {
-	pruned, err := pruneArchives(path, keep)
+// archiveDeadLetter moves the dead-letter file at path aside before a run
+// writes it afresh and prunes its archives beyond keep, saying what it did.
+// A dry run uses it for its own file; a new job archives through
+// archiveEarlier, which also archives the checkpoint.
+func archiveDeadLetter(path string, keep int, log *zap.Logger) error {
+	moved, pruned, err := archive(path, keep)
 	if err != nil {
-		log.Warn("cannot remove old archives of the dry run's dead-letter file", zap.Error(err))
+		return err
+	}
+	if moved != "" {
+		log.Info("moved the earlier dead-letter file aside", zap.String("from", path), zap.String("to", moved))
 	}
 	if len(pruned) > 0 {
-		log.Info("removed old archives of the dry run's dead-letter file", zap.Strings("removed", pruned), zap.Int("keep_archives", keep))
+		log.Info("removed old archives of the dead-letter file", zap.Strings("removed", pruned), zap.Int("keep_archives", keep))
 	}
+	return nil
 }

@@ -165,9 +165,10 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 }
 
 // dryRun reads the whole file through mapping, coercion and validation,
-// writes what would fail to a dead-letter file and sends no write. Its
+// writes what would fail to its own dead-letter file, dlPath (see
+// dryRunDeadLetterPath), and sends no write. Its
 // summary (printDryRunSummary) says what the real run would do.
-func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
+func dryRun(ctx context.Context, pl *plan, dlPath string, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, source.Position{}))
 	if err != nil {
 		return readerError(pl.file, err)
@@ -177,12 +178,8 @@ func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInp
 		return err
 	}
 	res.mapping = effectiveMapping(pl.mapping, header, pl.o.IDColumn, mapper)
-	dlPath := pl.o.DeadLetter
-	if dlPath == "" {
-		dlPath = strings.Replace(defaultDeadLetterPath(pl.file, pl.format), ".dead-letter.", ".dry-run.dead-letter.", 1)
-	}
-	if _, err := moveAside(dlPath); err != nil {
-		return usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
+	if err := archiveDeadLetter(dlPath, pl.o.KeepArchives, log); err != nil {
+		return usageError{err}
 	}
 	res.deadLetter = dlPath
 	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))

@@ -262,8 +262,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			return usageError{err}
 		}
 		defer lock.Close()
-		defer pruneDryRunArchives(dryDL, o.KeepArchives, log)
-		return dryRun(ctx, pl, client, in, fp.Size, e, log, res, progress)
+		return dryRun(ctx, pl, dryDL, client, in, fp.Size, e, log, res, progress)
 	}
 	cpPath := o.Checkpoint
 	if cpPath == "" {
