@@ -99,3 +99,114 @@ func TestDryRunDeadLetterPath(t *testing.T) {
 		})
 	}
 }
+
+// A job killed part way must not resume over a dead-letter file that is no
+// longer the one it wrote: it would take the entries past its last save as
+// its own and skip their lines, records it never sent. Two dated exports
+// whose config names one dead-letter file do exactly that: the other job
+// archives this one's file and writes its own.
+func TestResumeRefusesAnotherDeadLetterFile(t *testing.T) {
+	tests := []struct {
+		name    string
+		between func(t *testing.T, url, dl string) // what happens while job a is stopped
+		want    string
+		archive bool // the refusal names the archive that holds a's file
+	}{
+		{
+			name: "another job shares the file",
+			between: func(t *testing.T, url, dl string) {
+				b := generate(t, t.TempDir(), "b.csv", genOptions{rows: 300, seedIDs: 4000, distinct: 250, badEvery: 7, seed: 9})
+				res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0", "--dead-letter", dl, b.path)
+				if res.code != exitDeadLetters {
+					t.Fatalf("job b exit %d, want %d\n%s", res.code, exitDeadLetters, tail(res.stderr))
+				}
+			},
+			want:    "is not the one this job wrote",
+			archive: true,
+		},
+		{
+			name: "the file was deleted",
+			between: func(t *testing.T, _, dl string) {
+				if err := os.Remove(dl); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: "is missing",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, url := startEmulator(t, emulator.Config{SeedIDs: 4000, Seed: 3,
+				Faults: emulator.Faults{PSlow: 1, SlowDelay: 30 * time.Millisecond}})
+			dir := t.TempDir()
+			a := generate(t, dir, "a.csv", genOptions{rows: 3000, seedIDs: 4000, distinct: 3000, badEvery: 100, seed: 5, unique: true})
+			cp := a.path + ".checkpoint.json"
+			dl := filepath.Join(dir, "failed.csv")
+			args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0",
+				"--workers", "1", "--dead-letter", dl, a.path}
+			cmd, _ := startSync(t, args...)
+			waitFor(t, 20*time.Second, "progress", func() bool { return partway(cp, a, 500) })
+			cmd.Process.Kill()
+			cmd.Wait()
+			before, err := os.ReadFile(cp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.between(t, url, dl)
+
+			res := runHubsync(t, args...)
+			if res.code != exitUsage {
+				t.Fatalf("resume exit %d, want %d\n%s", res.code, exitUsage, tail(res.stderr))
+			}
+			for _, want := range []string{dl, tt.want, "give each job its own --dead-letter"} {
+				if !strings.Contains(res.stderr, want) {
+					t.Errorf("the refusal does not say %q:\n%s", want, tail(res.stderr))
+				}
+			}
+			if tt.archive {
+				got := archives(t, dl)
+				if len(got) != 1 || !strings.Contains(res.stderr, "earlier dead letters are in "+got[0]) {
+					t.Errorf("the refusal does not name the archive of a's file (archives %v):\n%s", got, tail(res.stderr))
+				}
+			}
+			after, err := os.ReadFile(cp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(before, after) {
+				t.Errorf("the refused resume changed the checkpoint")
+			}
+		})
+	}
+}
+
+// Two jobs that name one dead-letter file cannot run at once: the second
+// finds the file locked and changes nothing.
+func TestDeadLetterFileLockedByAnotherJob(t *testing.T) {
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 4000, Seed: 3,
+		Faults: emulator.Faults{PSlow: 1, SlowDelay: 50 * time.Millisecond}})
+	dir := t.TempDir()
+	a := generate(t, dir, "a.csv", genOptions{rows: 3000, seedIDs: 4000, distinct: 3000, badEvery: 100, seed: 5, unique: true})
+	b := generate(t, t.TempDir(), "b.csv", genOptions{rows: 300, seedIDs: 4000, distinct: 250, badEvery: 7, seed: 9})
+	dl := filepath.Join(dir, "failed.csv")
+	cmd, _ := startSync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0",
+		"--workers", "1", "--dead-letter", dl, a.path)
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitFor(t, 20*time.Second, "progress", func() bool { return partway(a.path+".checkpoint.json", a, 500) })
+
+	res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0", "--dead-letter", dl, b.path)
+	if res.code != exitUsage {
+		t.Fatalf("job b beside job a: exit %d, want %d\n%s", res.code, exitUsage, tail(res.stderr))
+	}
+	for _, want := range []string{dl, "another run", "give each job its own --dead-letter"} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, tail(res.stderr))
+		}
+	}
+	if got := archives(t, dl); len(got) != 0 {
+		t.Errorf("job b archived job a's dead-letter file: %v", got)
+	}
+	if _, err := os.Stat(b.path + ".checkpoint.json"); !os.IsNotExist(err) {
+		t.Errorf("job b left a checkpoint: %v", err)
+	}
+}

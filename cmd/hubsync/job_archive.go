@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -48,19 +49,49 @@ func checkJobOptions(o syncOptions) error {
 // of the sync. Where the system has no file locks it warns and returns a
 // nil lock.
 func lockJob(path string, o syncOptions, file string, log *zap.Logger) (*checkpoint.JobLock, error) {
-	lock := syncPath{what: "the job's lock file", flag: "--checkpoint", path: path + ".lock", output: true, explicit: o.Checkpoint != ""}
+	flag, explicit := "--checkpoint", o.Checkpoint != ""
 	if o.DryRun {
-		lock.flag, lock.explicit = "--dead-letter", o.DeadLetter != ""
+		flag, explicit = "--dead-letter", o.DeadLetter != ""
 	}
-	if err := checkSyncPaths(append(syncPaths(o, file), lock)); err != nil {
-		return nil, err
-	}
-	l, err := checkpoint.Lock(lock.path)
+	l, err := lockFile(path, flag, explicit, o, file)
 	if errors.Is(err, checkpoint.ErrLockUnsupported) {
 		log.Warn("cannot lock the job: make sure the scheduler never starts two runs of it at once", zap.Error(err))
 		return nil, nil
 	}
 	return l, err
+}
+
+// lockDeadLetter takes the lock of a real run's dead-letter file at path,
+// path.lock, once the job's own is held. Two jobs whose config names one
+// dead-letter file (two dated exports) would otherwise write it at once,
+// and each would take the other's entries for its own when it resumes.
+// Where the system has no file locks it returns a nil lock: lockJob has
+// warned.
+func lockDeadLetter(path string, o syncOptions, file string) (*checkpoint.JobLock, error) {
+	l, err := lockFile(path, "--dead-letter", o.DeadLetter != "", o, file)
+	var locked *checkpoint.LockedError
+	switch {
+	case errors.Is(err, checkpoint.ErrLockUnsupported):
+		return nil, nil
+	case errors.As(err, &locked):
+		who := "pid unknown, just started"
+		if locked.PID > 0 {
+			who = fmt.Sprintf("pid %d since %s", locked.PID, locked.Since.Local().Format(time.DateTime))
+		}
+		return nil, fmt.Errorf("the dead-letter file %s is being written by another run, of another job that names the same file (%s; lock %s): "+
+			"give each job its own --dead-letter (config dead_letter:), or run them one after the other", path, who, locked.Path)
+	}
+	return l, err
+}
+
+// lockFile takes the lock path.lock, refusing a lock file that is another
+// file of the sync; flag and explicit say how the user named path.
+func lockFile(path, flag string, explicit bool, o syncOptions, file string) (*checkpoint.JobLock, error) {
+	lock := syncPath{what: "the job's lock file", flag: flag, path: path + ".lock", output: true, explicit: explicit}
+	if err := checkSyncPaths(append(syncPaths(o, file), lock)); err != nil {
+		return nil, err
+	}
+	return checkpoint.Lock(lock.path)
 }
 
 // archiveName matches the names deadletter.MoveAside gives: the file's own

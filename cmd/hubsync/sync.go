@@ -279,6 +279,11 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	defer lock.Close()
+	dlLock, err := lockDeadLetter(dlPath, o, file)
+	if err != nil {
+		return usageError{err}
+	}
+	defer dlLock.Close()
 	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, o.OnNewInput, append([]string{"hubsync", "sync"}, args...))
 	if errors.Is(err, errComplete) {
 		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
@@ -287,6 +292,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			return errNoRecords
 		}
 		return nil
+	}
+	if err == nil && resumed {
+		err = checkDeadLetterFile(&j.state, dlPath)
 	}
 	if err != nil {
 		return usageError{err}
@@ -326,6 +334,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	j.deadSize = dead.Size
+	if err := j.identifyDeadLetterFile(dlPath); err != nil {
+		dead.Close()
+		return err
+	}
 
 	cfg := pl.pipelineConfig(e.interrupt, mapper)
 	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
