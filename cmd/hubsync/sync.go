@@ -149,11 +149,14 @@ type syncResult struct {
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
-// the dead-letter file, so that a resumed run of a job with dead letters
-// still ends with status 3.
+// the dead-letter file, so that a resumed run of a job with dead letters,
+// or a rerun of a finished one, still ends with status 3.
 func (r *syncResult) deadLettered() int64 {
 	if t := r.totals(); t != nil {
 		return t.DeadLettered
+	}
+	if r.job != nil && r.job.state.Complete {
+		return r.job.state.Counts.DeadLettered // a rerun of a finished job
 	}
 	if r.stats != nil {
 		return r.stats.DeadLettered.Load()
@@ -286,8 +289,16 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 	defer dlLock.Close()
 	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, o.OnNewInput, append([]string{"hubsync", "sync"}, args...))
 	if errors.Is(err, errComplete) {
-		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
-			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
+		// The rerun ends as the job did (see syncResult.deadLettered): a
+		// scheduler that retries until status 0 must not take a job with
+		// dead letters for a clean one the second time round.
+		res.job = j
+		dead := ""
+		if n := j.state.Counts.DeadLettered; n > 0 {
+			dead = fmt.Sprintf(", with %d records in the dead-letter file %s", n, j.state.DeadLetterPath)
+		}
+		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s)%s; pass --restart to run it again\n",
+			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime), dead)
 		if j.state.Counts.Read == 0 {
 			return errNoRecords
 		}
