@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,6 +22,7 @@ func TestRerunOfFinishedJob(t *testing.T) {
 	}{
 		{name: "every record applied", want: exitOK, say: "already complete"},
 		{name: "records in the dead-letter file", badEvery: 10, want: exitDeadLetters, say: "10 records in the dead-letter file"},
+		{name: "every record failed", badEvery: 1, want: exitTooManyFailed, say: "every record failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +39,52 @@ func TestRerunOfFinishedJob(t *testing.T) {
 			}
 			if !strings.Contains(rerun.stderr, tt.say) {
 				t.Errorf("rerun does not say %q:\n%s", tt.say, tail(rerun.stderr))
+			}
+		})
+	}
+}
+
+// A file in which every record failed is not a success with some dead
+// letters, however small: it ends with status 6 naming the errors, while
+// a file with some good records keeps status 3, and a dry run reports.
+func TestEveryRecordFailed(t *testing.T) {
+	_, url := startEmulator(t, emulator.Config{SeedIDs: 200, Seed: 3})
+	input := func(rows, good int) string {
+		var b strings.Builder
+		b.WriteString("id,hs_communication_body\n")
+		for i := range rows {
+			id := fmt.Sprint(1000 + i) // no such record
+			if i < good {
+				id = fmt.Sprint(i%200 + 1)
+			}
+			fmt.Fprintf(&b, "%s,hello\n", id)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name    string
+		content string
+		args    []string
+		want    int
+		say     string
+	}{
+		{name: "500 of 500 failed", content: input(500, 0), want: exitTooManyFailed, say: "OBJECT_NOT_FOUND (500)"},
+		{name: "500 of 500 failed, no limit", content: input(500, 0), args: []string{"--max-dead-letters", "none"}, want: exitDeadLetters},
+		{name: "one of one failed", content: input(1, 0), want: exitTooManyFailed, say: "OBJECT_NOT_FOUND"},
+		{name: "one record applied", content: input(500, 1), want: exitDeadLetters},
+		{name: "dry run", content: "id,hs_communication_body\n,no id\n,none either\n", args: []string{"--dry-run"}, want: exitDeadLetters},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "in.csv")
+			putFile(t, p, tt.content)
+			args := append([]string{"sync", "--base-url", url, "--object", "communications", "--rate", "0"}, tt.args...)
+			res := runHubsync(t, append(args, p)...)
+			if res.code != tt.want {
+				t.Fatalf("exit %d, want %d\n%s", res.code, tt.want, tail(res.stderr))
+			}
+			if !strings.Contains(res.stderr, tt.say) {
+				t.Errorf("output does not say %q:\n%s", tt.say, tail(res.stderr))
 			}
 		})
 	}

@@ -64,7 +64,8 @@ should do with each):
      check the export that wrote it)
   6  stopped: too many records failed (--max-dead-letters, by default more
      than half of the first 1,000 records or more; or whole batches
-     rejected record by record); progress saved, fix the cause first
+     rejected record by record; or every record of the job failed);
+     progress saved, fix the cause first
 
 Flags:
 `
@@ -302,6 +303,9 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		if j.state.Counts.Read == 0 {
 			return errNoRecords
 		}
+		if err := allFailed(j.state.Counts, deadLimit); err != nil {
+			return resumableError{err: err, hint: allFailedHint(file, j.state.DeadLetterPath)}
+		}
 		return nil
 	}
 	if err == nil && resumed {
@@ -395,6 +399,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			j.state.Watermark.Line, file, cpPath)}
 	case code == exitTooManyFailed:
 		runErr = resumableError{err: runErr, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
+	case runErr == nil:
+		if err := allFailed(j.counts(), deadLimit); err != nil {
+			runErr = resumableError{err: err, hint: allFailedHint(file, dlPath)}
+		}
 	}
 	return runErr
 }
