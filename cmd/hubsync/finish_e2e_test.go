@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hubsync/hubsync/emulator"
 )
@@ -87,5 +91,35 @@ func TestEveryRecordFailed(t *testing.T) {
 				t.Errorf("output does not say %q:\n%s", tt.say, tail(res.stderr))
 			}
 		})
+	}
+}
+
+// SIGTERM, Kubernetes' first signal, while the preflight waits out a
+// HubSpot that answers 503: the run stops at once with status 4, before
+// the grace period ends in SIGKILL.
+func TestInterruptDuringPreflight(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	p := filepath.Join(t.TempDir(), "in.csv")
+	putFile(t, p, "id,hs_communication_body\n1,a\n")
+	cmd, errb := startSync(t, "sync", "--base-url", srv.URL, "--object", "communications", p)
+	time.Sleep(1500 * time.Millisecond) // into the preflight's retries
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan int, 1)
+	go func() { done <- exitStatus(cmd.Wait()) }()
+	select {
+	case code := <-done:
+		if code != exitResumable {
+			t.Errorf("exit %d after SIGTERM, want %d\n%s", code, exitResumable, tail(errb.String()))
+		}
+		if !strings.Contains(errb.String(), "interrupted before anything was sent") {
+			t.Errorf("the output does not say it was interrupted before anything was sent:\n%s", tail(errb.String()))
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running 10 s after SIGTERM\n%s", tail(errb.String()))
 	}
 }

@@ -321,7 +321,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return readerError(file, err)
 	}
 	limiter := pipeline.NewLimiter(pl.rate.N, pl.rate.Window)
-	mapper, err := preflight(ctx, client, limiter, pl, header, log)
+	mapper, err := preflight(ctx, e.interrupt, client, limiter, pl, header, log)
 	if err != nil {
 		return err
 	}
