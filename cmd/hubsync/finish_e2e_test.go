@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -121,5 +122,37 @@ func TestInterruptDuringPreflight(t *testing.T) {
 		cmd.Process.Kill()
 		<-done
 		t.Fatalf("still running 10 s after SIGTERM\n%s", tail(errb.String()))
+	}
+}
+
+// The README's "fix the records in the dead-letter file, then sync that
+// file", with a config for a ';' export: the dead-letter file is written
+// with ',' and read back with ',' although --delimiter says ';'.
+func TestSyncFixedDeadLetterFileOfSemicolonInput(t *testing.T) {
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 200, Seed: 3})
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.csv")
+	putFile(t, in, "id;hs_communication_body;message_count\n1;hello;5\n2;hi, there;not-a-number\n")
+	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--delimiter", ";"}
+	first := runHubsync(t, append(args, in)...)
+	if first.code != exitDeadLetters {
+		t.Fatalf("first run exit %d, want %d\n%s", first.code, exitDeadLetters, tail(first.stderr))
+	}
+	dl := filepath.Join(dir, "export.dead-letter.csv")
+	b, err := os.ReadFile(dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := strings.Replace(string(b), "not-a-number", "7", 1)
+	if fixed == string(b) {
+		t.Fatalf("the dead-letter file does not hold the bad value:\n%s", b)
+	}
+	putFile(t, dl, fixed)
+	second := runHubsync(t, append(args, dl)...)
+	if second.code != exitOK {
+		t.Fatalf("sync of the fixed dead-letter file exit %d, want %d\n%s", second.code, exitOK, tail(second.stderr))
+	}
+	if got, _ := srv.Record("communications", "2"); got["message_count"] != "7" || got["hs_communication_body"] != "hi, there" {
+		t.Errorf("record 2 = %v, want message_count 7 and the body as written", got)
 	}
 }
