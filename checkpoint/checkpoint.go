@@ -89,6 +89,12 @@ type State struct {
 	Settled        []Span `json:"settled,omitempty"`
 	DeadLetterPath string `json:"dead_letter_path"`
 	DeadLetterSize int64  `json:"dead_letter_size"` // bytes of it that the state accounts for
+	// DeadLetterFile identifies the file at DeadLetterPath that the job
+	// writes, so that a resume can tell it from a file put at that path
+	// since (by another job that shares it, say), whose entries past
+	// DeadLetterSize are not the job's. Nil in checkpoints written before
+	// it existed and where the system gives files no identity.
+	DeadLetterFile *FileID `json:"dead_letter_file,omitempty"`
 	// DeadLines lists source lines beyond the watermark whose records a
 	// run found in the dead-letter file past DeadLetterSize when it
 	// resumed: settled, counted, and not to be written again.

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -56,6 +57,21 @@ func NewCSV(r io.ReadSeeker, opts Options) (*CSVReader, error) {
 		return nil, err
 	}
 	c.sc.p.sep = opts.Delimiter
+	if c.sc.p.sep != 0 && c.sc.p.sep != ',' {
+		// A dead-letter file is written with ',' whatever the input's
+		// delimiter, and is fed back through the input's config: split
+		// with ';', its header would be one unknown column.
+		dl, err := isDeadLetterHeader(in, c.max)
+		if err != nil {
+			return nil, err
+		}
+		if err := toStart(); err != nil {
+			return nil, err
+		}
+		if dl {
+			c.sc.p.sep = ','
+		}
+	}
 	if c.sc.p.sep == 0 {
 		sep, err := detectDelimiter(in, c.max)
 		if err != nil {
@@ -273,4 +289,32 @@ func cellsStartRunes(fields []string) bool {
 		}
 	}
 	return true
+}
+
+// deadLetterHeaderEnd ends the header row of a CSV dead-letter file: the
+// columns hubsync adds after the input's own (see sink/deadletter).
+const deadLetterHeaderEnd = ",_error_code,_error_message,_source_line"
+
+// isDeadLetterHeader reads the header row from where in is, up to max
+// bytes, and reports whether it is a dead-letter file's. It leaves in
+// anywhere: the caller seeks.
+func isDeadLetterHeader(in *input, max int) (bool, error) {
+	var line []byte
+	quoted := false
+	for len(line) <= max {
+		frag, err := in.fragment()
+		if err != nil && err != io.EOF {
+			return false, err
+		}
+		for _, c := range frag {
+			if c == '"' {
+				quoted = !quoted // "" inside quotes toggles twice: no change
+			}
+		}
+		line = append(line, frag...)
+		if err == io.EOF || (!quoted && bytes.HasSuffix(frag, []byte{'\n'})) {
+			break
+		}
+	}
+	return bytes.HasSuffix(bytes.TrimRight(line, "\r\n"), []byte(deadLetterHeaderEnd)), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -422,5 +423,59 @@ func TestCSVQuoteAtFragmentEnd(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A dead-letter file is written with ',' whatever the input's delimiter,
+// and fed back through the same config: its header, which ends with the
+// columns hubsync adds, chooses ',' over the configured delimiter.
+func TestCSVDeadLetterFileKeepsComma(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		sep     byte
+		wantSep byte
+		wantIDs []string
+	}{
+		{name: "dead-letter file, --delimiter ';'", sep: ';', wantSep: ',',
+			data:    "id,hs_communication_body,_error_code,_error_message,_source_line\r\n7,\"a; b\",OBJECT_NOT_FOUND,\"no such record; gone\",12\r\n9,c,MISSING_ID,x,14\r\n",
+			wantIDs: []string{"7", "9"}},
+		{name: "dead-letter file, tab", sep: '\t', wantSep: ',',
+			data:    "id,_error_code,_error_message,_source_line\n7,E,m,2\n",
+			wantIDs: []string{"7"}},
+		{name: "input with a _source_line column", sep: ';', wantSep: ';',
+			data:    "id;notes,_error_code,_error_message;_source_line\n7;x;3\n",
+			wantIDs: []string{"7"}},
+		{name: "plain ';' input", sep: ';', wantSep: ';',
+			data:    "id;name\n7;a,b\n",
+			wantIDs: []string{"7"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := NewCSV(strings.NewReader(tt.data), Options{Delimiter: tt.sep})
+			if err != nil {
+				t.Fatalf("NewCSV: %v", err)
+			}
+			if got := r.Delimiter(); got != tt.wantSep {
+				t.Errorf("read with delimiter %q, want %q", got, tt.wantSep)
+			}
+			var ids []string
+			for {
+				rec, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rec.Err != nil {
+					t.Fatalf("line %d: %v", rec.Line, rec.Err)
+				}
+				ids = append(ids, rec.ID)
+			}
+			if diff := cmp.Diff(tt.wantIDs, ids); diff != "" {
+				t.Errorf("ids (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

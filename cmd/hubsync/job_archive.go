@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -48,19 +49,49 @@ func checkJobOptions(o syncOptions) error {
 // of the sync. Where the system has no file locks it warns and returns a
 // nil lock.
 func lockJob(path string, o syncOptions, file string, log *zap.Logger) (*checkpoint.JobLock, error) {
-	lock := syncPath{what: "the job's lock file", flag: "--checkpoint", path: path + ".lock", output: true, explicit: o.Checkpoint != ""}
+	flag, explicit := "--checkpoint", o.Checkpoint != ""
 	if o.DryRun {
-		lock.flag, lock.explicit = "--dead-letter", o.DeadLetter != ""
+		flag, explicit = "--dead-letter", o.DeadLetter != ""
 	}
-	if err := checkSyncPaths(append(syncPaths(o, file), lock)); err != nil {
-		return nil, err
-	}
-	l, err := checkpoint.Lock(lock.path)
+	l, err := lockFile(path, flag, explicit, o, file)
 	if errors.Is(err, checkpoint.ErrLockUnsupported) {
 		log.Warn("cannot lock the job: make sure the scheduler never starts two runs of it at once", zap.Error(err))
 		return nil, nil
 	}
 	return l, err
+}
+
+// lockDeadLetter takes the lock of a real run's dead-letter file at path,
+// path.lock, once the job's own is held. Two jobs whose config names one
+// dead-letter file (two dated exports) would otherwise write it at once,
+// and each would take the other's entries for its own when it resumes.
+// Where the system has no file locks it returns a nil lock: lockJob has
+// warned.
+func lockDeadLetter(path string, o syncOptions, file string) (*checkpoint.JobLock, error) {
+	l, err := lockFile(path, "--dead-letter", o.DeadLetter != "", o, file)
+	var locked *checkpoint.LockedError
+	switch {
+	case errors.Is(err, checkpoint.ErrLockUnsupported):
+		return nil, nil
+	case errors.As(err, &locked):
+		who := "pid unknown, just started"
+		if locked.PID > 0 {
+			who = fmt.Sprintf("pid %d since %s", locked.PID, locked.Since.Local().Format(time.DateTime))
+		}
+		return nil, fmt.Errorf("the dead-letter file %s is being written by another run, of another job that names the same file (%s; lock %s): "+
+			"give each job its own --dead-letter (config dead_letter:), or run them one after the other", path, who, locked.Path)
+	}
+	return l, err
+}
+
+// lockFile takes the lock path.lock, refusing a lock file that is another
+// file of the sync; flag and explicit say how the user named path.
+func lockFile(path, flag string, explicit bool, o syncOptions, file string) (*checkpoint.JobLock, error) {
+	lock := syncPath{what: "the job's lock file", flag: flag, path: path + ".lock", output: true, explicit: explicit}
+	if err := checkSyncPaths(append(syncPaths(o, file), lock)); err != nil {
+		return nil, err
+	}
+	return checkpoint.Lock(lock.path)
 }
 
 // archiveName matches the names deadletter.MoveAside gives: the file's own
@@ -134,23 +165,36 @@ func pruneArchives(path string, keep int) ([]string, error) {
 	return pruned, nil
 }
 
-// dryRunDeadLetterPath is where a dry run of file writes what would fail,
-// as dryRun names it.
+// dryRunDeadLetterPath is where a dry run of file writes what would fail:
+// a name derived from the dead-letter path the real run would use
+// (failed.csv → failed.dry-run.csv, NAME.dead-letter.csv →
+// NAME.dry-run.dead-letter.csv), never that path itself. The README runs a
+// dry run before the real one with the same config; writing the real
+// job's file would hand the dry run's entries to the job when it resumes.
+// It is the one place that names the file: syncPaths, lockJob and dryRun
+// all take it from here.
 func dryRunDeadLetterPath(o syncOptions, file string, format source.Format) string {
-	if o.DeadLetter != "" {
-		return o.DeadLetter
+	if o.DeadLetter == "" {
+		return strings.Replace(defaultDeadLetterPath(file, format), ".dead-letter.", ".dry-run.dead-letter.", 1)
 	}
-	return strings.Replace(defaultDeadLetterPath(file, format), ".dead-letter.", ".dry-run.dead-letter.", 1)
+	ext := filepath.Ext(o.DeadLetter)
+	return strings.TrimSuffix(o.DeadLetter, ext) + ".dry-run" + ext
 }
 
-// pruneDryRunArchives removes the oldest dead-letter files that dry runs
-// moved aside beyond keep, saying so.
-func pruneDryRunArchives(path string, keep int, log *zap.Logger) {
-	pruned, err := pruneArchives(path, keep)
+// archiveDeadLetter moves the dead-letter file at path aside before a run
+// writes it afresh and prunes its archives beyond keep, saying what it did.
+// A dry run uses it for its own file; a new job archives through
+// archiveEarlier, which also archives the checkpoint.
+func archiveDeadLetter(path string, keep int, log *zap.Logger) error {
+	moved, pruned, err := archive(path, keep)
 	if err != nil {
-		log.Warn("cannot remove old archives of the dry run's dead-letter file", zap.Error(err))
+		return err
+	}
+	if moved != "" {
+		log.Info("moved the earlier dead-letter file aside", zap.String("from", path), zap.String("to", moved))
 	}
 	if len(pruned) > 0 {
-		log.Info("removed old archives of the dry run's dead-letter file", zap.Strings("removed", pruned), zap.Int("keep_archives", keep))
+		log.Info("removed old archives of the dead-letter file", zap.Strings("removed", pruned), zap.Int("keep_archives", keep))
 	}
+	return nil
 }

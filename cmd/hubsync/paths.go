@@ -50,11 +50,13 @@ func syncPaths(o syncOptions, file string) []syncPath {
 	if !o.DryRun {
 		paths = append(paths, output("--checkpoint", o.Checkpoint, "the default checkpoint file", file+".checkpoint.json"))
 	}
-	dlWhat, dlPath := "the default dead-letter file", defaultDeadLetterPath(file, format)
+	dl := output("--dead-letter", o.DeadLetter, "the default dead-letter file", defaultDeadLetterPath(file, format))
 	if o.DryRun {
-		dlWhat, dlPath = "the dry run's default dead-letter file", strings.Replace(dlPath, ".dead-letter.", ".dry-run.dead-letter.", 1)
+		dl.what, dl.path = "the dry run's dead-letter file", dryRunDeadLetterPath(o, file, format)
+		if !dl.explicit {
+			dl.what = "the dry run's default dead-letter file"
+		}
 	}
-	dl := output("--dead-letter", o.DeadLetter, dlWhat, dlPath)
 	dl.noLink = true
 	paths = append(paths, dl)
 	if o.Report != "" {

@@ -33,11 +33,10 @@ type plan struct {
 	encoding   source.Encoding
 }
 
-// newPlan checks the options; every error is a usage error.
+// newPlan reads the options into a plan; every error is a usage error.
+// runSync has run checkSettings on o already, before the logger and the
+// report exist, so that a setting out of range costs nothing.
 func newPlan(o syncOptions, file string) (*plan, error) {
-	if err := checkSettings(o); err != nil {
-		return nil, err
-	}
 	pl := &plan{o: o, file: file}
 	var err error
 	if pl.format, err = inputFormat(o.Format, file); err != nil {

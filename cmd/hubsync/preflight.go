@@ -22,7 +22,13 @@ import (
 // mistake in the mapping is a usage error listing every problem. The fetch
 // takes a slot of the limiter like any request. With --no-preflight it does
 // nothing and returns a nil Mapper: values are sent as they are.
-func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, pl *plan, header []string, log *zap.Logger) (*mapping.Mapper, error) {
+//
+// The first Ctrl-C or SIGTERM closes interrupt, which asks a run to stop
+// cleanly; only the second cancels ctx. Before anything is sent there is
+// nothing to finish, so the preflight gives up at once on the first, which
+// is all that Kubernetes sends before SIGKILL at the end of its grace
+// period, instead of waiting out its retries.
+func preflight(ctx context.Context, interrupt <-chan struct{}, client *sink.Client, lim *pipeline.Limiter, pl *plan, header []string, log *zap.Logger) (*mapping.Mapper, error) {
 	if pl.o.NoPreflight {
 		if !isNoMapping(pl.mapping) {
 			return nil, usageError{errors.New("--no-preflight sends values as they are: it cannot be used with a mapping, which needs the property definitions")}
@@ -30,7 +36,14 @@ func preflight(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, 
 		log.Warn("preflight skipped: values are sent as they are, and HubSpot rejects what does not fit")
 		return nil, nil
 	}
-	props, err := fetchProperties(ctx, client, lim, log)
+	fetchCtx, stop := stopAfterDrain(ctx, interrupt, 0)
+	props, err := fetchProperties(fetchCtx, client, lim, log)
+	stop()
+	select {
+	case <-interrupt:
+		return nil, &pipeline.StopError{Reason: "interrupted before anything was sent", Err: pipeline.ErrInterrupted}
+	default:
+	}
 	if uerr := configErrorOf(pl.o, err); uerr != nil {
 		return nil, uerr
 	}
@@ -165,24 +178,21 @@ func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchRes
 }
 
 // dryRun reads the whole file through mapping, coercion and validation,
-// writes what would fail to a dead-letter file and sends no write. Its
+// writes what would fail to its own dead-letter file, dlPath (see
+// dryRunDeadLetterPath), and sends no write. Its
 // summary (printDryRunSummary) says what the real run would do.
-func dryRun(ctx context.Context, pl *plan, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
+func dryRun(ctx context.Context, pl *plan, dlPath string, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
 	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, source.Position{}))
 	if err != nil {
 		return readerError(pl.file, err)
 	}
-	mapper, err := preflight(ctx, client, pipeline.NewLimiter(0, 0), pl, header, log)
+	mapper, err := preflight(ctx, e.interrupt, client, pipeline.NewLimiter(0, 0), pl, header, log)
 	if err != nil {
 		return err
 	}
 	res.mapping = effectiveMapping(pl.mapping, header, pl.o.IDColumn, mapper)
-	dlPath := pl.o.DeadLetter
-	if dlPath == "" {
-		dlPath = strings.Replace(defaultDeadLetterPath(pl.file, pl.format), ".dead-letter.", ".dry-run.dead-letter.", 1)
-	}
-	if _, err := moveAside(dlPath); err != nil {
-		return usageError{fmt.Errorf("move old dead-letter file aside: %w", err)}
+	if err := archiveDeadLetter(dlPath, pl.o.KeepArchives, log); err != nil {
+		return usageError{err}
 	}
 	res.deadLetter = dlPath
 	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))

@@ -44,6 +44,7 @@ type runReport struct {
 	Warnings       []string           `json:"warnings,omitempty"` // what the run noticed that wants a look
 
 	InputChanged bool `json:"-"` // the run stopped because the input changed: a plain rerun does not resume
+	AllFailed    bool `json:"-"` // the job finished with every record failed: a rerun needs --restart
 }
 
 // reportSettings are the run's settings. There is deliberately no token
@@ -159,6 +160,8 @@ func newRunReport(in reportInput) runReport {
 	}
 	if in.Err != nil {
 		r.InputChanged = errors.Is(in.Err, errInputChanged)
+		var all *allFailedError
+		r.AllFailed = errors.As(in.Err, &all)
 		r.Error = in.Err.Error()
 		if in.Token != "" {
 			r.Error = strings.ReplaceAll(r.Error, in.Token, "[token]")

@@ -202,7 +202,3 @@ func (j *job) counts() checkpoint.Counts {
 	}
 	return c
 }
-
-// moveAside moves an earlier dead-letter file out of the way; see
-// deadletter.MoveAside.
-func moveAside(path string) (string, error) { return deadletter.MoveAside(path) }

@@ -63,7 +63,8 @@ func writeNumberedInput(t *testing.T, dir string, n int) string {
 
 // TestResultsNamingIDsNeverSent: a 200 COMPLETE whose results name ids
 // that were never sent confirms nothing: every record is sent again on its
-// own, then dead-lettered as UNKNOWN_OUTCOME, never counted applied.
+// own, then dead-lettered as UNKNOWN_OUTCOME, never counted applied. As
+// none is applied, the run ends with status 6: every record failed.
 func TestResultsNamingIDsNeverSent(t *testing.T) {
 	url, sent := hostileServer(t, func(w http.ResponseWriter, _ []string) {
 		w.Header().Set("Content-Type", "application/json")
@@ -73,8 +74,8 @@ func TestResultsNamingIDsNeverSent(t *testing.T) {
 	in := writeNumberedInput(t, dir, 3)
 	res := runHubsync(t, "sync", "--base-url", url, "--object", "communications", "--no-preflight",
 		"--rate", "0", "--log-format", "json", in)
-	if res.code != exitDeadLetters {
-		t.Fatalf("exit status %d, want %d\n%s", res.code, exitDeadLetters, tail(res.stderr))
+	if res.code != exitTooManyFailed {
+		t.Fatalf("exit status %d, want %d\n%s", res.code, exitTooManyFailed, tail(res.stderr))
 	}
 	want := map[int64]string{2: "UNKNOWN_OUTCOME", 3: "UNKNOWN_OUTCOME", 4: "UNKNOWN_OUTCOME"}
 	if diff := cmp.Diff(want, readDeadLetters(t, filepath.Join(dir, "calls.dead-letter.csv"))); diff != "" {

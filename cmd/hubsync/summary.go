@@ -57,6 +57,10 @@ func printSummary(w io.Writer, r runReport) {
 	case exitNoRecords:
 		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
 	case exitTooManyFailed:
+		if r.AllFailed {
+			fmt.Fprintf(w, "  next:         look at the errors in the dead-letter file and fix their cause; then rerun with --restart\n")
+			break
+		}
 		// Not a plain rerun: the job is still over the limit, and a rerun
 		// would stop again before sending anything.
 		fmt.Fprintf(w, "  next:         look at the most common errors in the dead-letter file and fix the cause; "+
@@ -124,6 +128,9 @@ func outcome(r runReport) string {
 	case exitNoRecords:
 		return "finished, but the input held no records"
 	case exitTooManyFailed:
+		if r.AllFailed {
+			return "finished, but " + firstLine
+		}
 		// The limit's error reads "stopped: too many records failed: …";
 		// a streak of rejected batches has no such prefix.
 		if strings.HasPrefix(firstLine, "stopped: ") {

@@ -64,7 +64,8 @@ should do with each):
      check the export that wrote it)
   6  stopped: too many records failed (--max-dead-letters, by default more
      than half of the first 1,000 records or more; or whole batches
-     rejected record by record); progress saved, fix the cause first
+     rejected record by record; or every record of the job failed);
+     progress saved, fix the cause first
 
 Flags:
 `
@@ -149,11 +150,14 @@ type syncResult struct {
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
-// the dead-letter file, so that a resumed run of a job with dead letters
-// still ends with status 3.
+// the dead-letter file, so that a resumed run of a job with dead letters,
+// or a rerun of a finished one, still ends with status 3.
 func (r *syncResult) deadLettered() int64 {
 	if t := r.totals(); t != nil {
 		return t.DeadLettered
+	}
+	if r.job != nil && r.job.state.Complete {
+		return r.job.state.Counts.DeadLettered // a rerun of a finished job
 	}
 	if r.stats != nil {
 		return r.stats.DeadLettered.Load()
@@ -262,8 +266,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			return usageError{err}
 		}
 		defer lock.Close()
-		defer pruneDryRunArchives(dryDL, o.KeepArchives, log)
-		return dryRun(ctx, pl, client, in, fp.Size, e, log, res, progress)
+		return dryRun(ctx, pl, dryDL, client, in, fp.Size, e, log, res, progress)
 	}
 	cpPath := o.Checkpoint
 	if cpPath == "" {
@@ -280,14 +283,33 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	defer lock.Close()
+	dlLock, err := lockDeadLetter(dlPath, o, file)
+	if err != nil {
+		return usageError{err}
+	}
+	defer dlLock.Close()
 	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, o.OnNewInput, append([]string{"hubsync", "sync"}, args...))
 	if errors.Is(err, errComplete) {
-		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s); pass --restart to run it again\n",
-			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime))
+		// The rerun ends as the job did (see syncResult.deadLettered): a
+		// scheduler that retries until status 0 must not take a job with
+		// dead letters for a clean one the second time round.
+		res.job = j
+		dead := ""
+		if n := j.state.Counts.DeadLettered; n > 0 {
+			dead = fmt.Sprintf(", with %d records in the dead-letter file %s", n, j.state.DeadLetterPath)
+		}
+		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s)%s; pass --restart to run it again\n",
+			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime), dead)
 		if j.state.Counts.Read == 0 {
 			return errNoRecords
 		}
+		if err := allFailed(j.state.Counts, deadLimit); err != nil {
+			return resumableError{err: err, hint: allFailedHint(file, j.state.DeadLetterPath)}
+		}
 		return nil
+	}
+	if err == nil && resumed {
+		err = checkDeadLetterFile(&j.state, dlPath)
 	}
 	if err != nil {
 		return usageError{err}
@@ -299,7 +321,7 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return readerError(file, err)
 	}
 	limiter := pipeline.NewLimiter(pl.rate.N, pl.rate.Window)
-	mapper, err := preflight(ctx, client, limiter, pl, header, log)
+	mapper, err := preflight(ctx, e.interrupt, client, limiter, pl, header, log)
 	if err != nil {
 		return err
 	}
@@ -327,6 +349,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 		return usageError{err}
 	}
 	j.deadSize = dead.Size
+	if err := j.identifyDeadLetterFile(dlPath); err != nil {
+		dead.Close()
+		return err
+	}
 
 	cfg := pl.pipelineConfig(e.interrupt, mapper)
 	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
@@ -373,6 +399,10 @@ func syncFile(ctx context.Context, o syncOptions, file string, args []string, e 
 			j.state.Watermark.Line, file, cpPath)}
 	case code == exitTooManyFailed:
 		runErr = resumableError{err: runErr, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
+	case runErr == nil:
+		if err := allFailed(j.counts(), deadLimit); err != nil {
+			runErr = resumableError{err: err, hint: allFailedHint(file, dlPath)}
+		}
 	}
 	return runErr
 }

@@ -77,3 +77,40 @@ func tooManyFailedHint(watermark int64, file, cpPath, dlPath string) string {
 		"To carry on regardless, rerun the same command with --max-dead-letters none.",
 		watermark, file, dlPath, cpPath)
 }
+
+// allFailed returns an *allFailedError when the job c counts settled
+// records and applied none: every record is in the dead-letter file. The
+// limit of --max-dead-letters judges a percentage only from a thousand
+// records on, and a small file that failed whole (a renamed column, a
+// wrong object) is no success with some dead letters either. A dry run,
+// which applies nothing, is not judged, nor is a job run with limit nil
+// (--max-dead-letters none), which asked for every failure in the
+// dead-letter file and no stop for their number.
+func allFailed(c checkpoint.Counts, limit *pipeline.DeadLetterLimit) error {
+	if limit == nil || c.Applied > 0 || c.DeadLettered == 0 {
+		return nil
+	}
+	return &allFailedError{dead: c.DeadLettered, byCode: c.ByCode}
+}
+
+// allFailedError ends a finished job whose records all failed with the
+// status of too many failures (it wraps pipeline.ErrTooManyDeadLetters).
+type allFailedError struct {
+	dead   int64
+	byCode map[string]int64
+}
+
+func (e *allFailedError) Error() string {
+	return fmt.Sprintf("every record failed: all %d are in the dead-letter file, none applied; most common errors: %s",
+		e.dead, pipeline.TopCodes(e.byCode, 3))
+}
+
+func (e *allFailedError) Unwrap() error { return pipeline.ErrTooManyDeadLetters }
+
+// allFailedHint says what to do about a finished job whose records all
+// failed.
+func allFailedHint(file, dlPath string) string {
+	return fmt.Sprintf("The job is finished: every record of %s is in %s with its error. "+
+		"Fix their cause (the mapping, the input, or the properties in HubSpot), then rerun with --restart; "+
+		"or, to accept them as they are, rerun the same command with --max-dead-letters none, which ends with status 3.", file, dlPath)
+}

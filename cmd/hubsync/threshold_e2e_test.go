@@ -32,7 +32,8 @@ func writeDates(t *testing.T, n int, date func(i int) string) string {
 // switched to US style): the run must stop with status 6 soon after the
 // first thousand records, naming the error code, with the rest unsent and
 // the checkpoint unfinished; --max-dead-letters none lets it run to the end
-// with status 3, as does a file shorter than the sample of a percentage.
+// with status 3. A file shorter than the sample of a percentage runs to its
+// end too, and ends with status 6 only when every record failed.
 func TestMaxDeadLetters(t *testing.T) {
 	usDate := func(int) string { return "12/31/2025" }
 	tests := []struct {
@@ -58,8 +59,18 @@ func TestMaxDeadLetters(t *testing.T) {
 				return "2025-12-31"
 			},
 			wantDead: func(n int) bool { return n == 150 }},
-		{name: "short file all bad", rows: 40, date: usDate, want: exitDeadLetters,
+		{name: "short file all bad", rows: 40, date: usDate, want: exitTooManyFailed,
+			wantDead: func(n int) bool { return n == 40 }, wantCodes: "INVALID_DATE (40)"},
+		{name: "short file all bad, no limit", rows: 40, date: usDate, args: []string{"--max-dead-letters", "none"}, want: exitDeadLetters,
 			wantDead: func(n int) bool { return n == 40 }},
+		{name: "short file, one good row", rows: 40, want: exitDeadLetters,
+			date: func(i int) string {
+				if i == 1 {
+					return "2025-12-31"
+				}
+				return "12/31/2025"
+			},
+			wantDead: func(n int) bool { return n == 39 }},
 		{name: "short file, count limit", rows: 40, date: usDate, args: []string{"--max-dead-letters", "0"}, want: exitTooManyFailed,
 			wantDead: func(n int) bool { return n >= 1 && n <= 40 }, wantCodes: "INVALID_DATE ("},
 	}
