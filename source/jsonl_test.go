@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -211,32 +210,6 @@ func TestJSONLReadError(t *testing.T) {
 	}
 	if !errors.Is(err, errDisk) {
 		t.Errorf("Next error %v, want %v", err, errDisk)
-	}
-}
-
-func TestDuplicate(t *testing.T) {
-	long := strings.Repeat("k", 64)
-	many := make([]string, 40)
-	for i := range many {
-		many[i] = fmt.Sprint("key", i)
-	}
-	tests := []struct {
-		keys []string
-		want string
-	}{
-		{nil, ""},
-		{[]string{"id", "name", "city"}, ""},
-		{[]string{"id", "ab", "cd", "ab"}, `key "ab" appears twice`},
-		{[]string{"a", long + "x", "b", long + "y", long + "x"}, `key "` + long + `x" appears twice`},
-		{[]string{"", "x", ""}, `key "" appears twice`},
-		{[]string{"x", long[:0] + "x"}, `key "x" appears twice`},
-		{many, ""},
-		{append(slices.Clone(many), "key7"), `key "key7" appears twice`},
-	}
-	for _, tt := range tests {
-		if got := duplicate(tt.keys); got != tt.want {
-			t.Errorf("duplicate(%q) = %q, want %q", tt.keys, got, tt.want)
-		}
 	}
 }
 
