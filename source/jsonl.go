@@ -263,7 +263,10 @@ func (j *JSONLReader) whyInvalid(err error) string {
 		verr = err
 	}
 	var serr *jsontext.SyntacticError
-	if errors.As(verr, &serr) {
+	switch {
+	case errors.Is(verr, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("invalid JSON at byte %d: unexpected end of JSON input", len(j.line))
+	case errors.As(verr, &serr):
 		// The byte, counted from 1, is the column on a line of
 		// single-byte characters.
 		return fmt.Sprintf("invalid JSON at byte %d: %v", serr.ByteOffset+1, serr.Err)

@@ -173,6 +173,7 @@ func TestJSONLErrorMessages(t *testing.T) {
 		{"invalid_json", Options{}, 0, []string{"line 1", "invalid character '}'", "byte 11"}},
 		{"invalid_json", Options{}, 1, []string{"line 2", "not a JSON object but an array"}},
 		{"invalid_json", Options{}, 2, []string{"line 3", "not a JSON object but a string"}},
+		{"truncated", Options{}, 0, []string{"line 1", "invalid JSON at byte 10: unexpected end of JSON input"}},
 		{"invalid_utf8", Options{}, 0, []string{"line 1", "UTF-8"}},
 		{"invalid_value", Options{}, 0, []string{"line 1", `property "o"`, "object"}},
 		{"invalid_value", Options{}, 1, []string{"line 2", `property "arr"`, "array"}},
