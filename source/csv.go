@@ -26,7 +26,6 @@ type CSVReader struct {
 	max     int
 	body    int64 // offset just past the header row
 	changed func() bool
-	arena   arena
 	enc     Encoding   // as read: a byte order mark overrides Options.Encoding
 	table   *byteTable // single-byte encodings: cells are converted with it
 }
@@ -221,16 +220,15 @@ func (c *CSVReader) Next() (Record, error) {
 	return rec, nil
 }
 
-// build fills rec from the parsed cells. Its strings, Fields and Props are
-// carved out of arenas shared by the records read around it, so that a
-// record costs no allocation of its own (see arena).
+// build fills rec from the parsed cells: one string holds the row's text,
+// and its fields and properties are slices of it.
 func (c *CSVReader) build(rec *Record, raw []byte) {
 	p := &c.sc.p
 	if c.table != nil && !p.ascii {
 		p.transcode(c.table)
 	}
-	text := c.arena.text(p.text())
-	fields := p.fields(text, c.arena.strSlice(len(p.ends)))
+	text := string(p.text())
+	fields := p.fields(text, make([]string, len(p.ends)))
 	rec.Fields = fields
 	if c.idCol < len(fields) {
 		rec.ID = strings.TrimSpace(fields[c.idCol])
@@ -251,7 +249,7 @@ func (c *CSVReader) build(rec *Record, raw []byte) {
 			n++
 		}
 	}
-	rec.Props = c.arena.props(n)
+	rec.Props = make([]Prop, 0, n)
 	for i, k := range c.kinds {
 		if k == colProp && (c.empty == EmptyClear || fields[i] != "") {
 			rec.Props = append(rec.Props, Prop{Name: c.header[i], Value: fields[i]})

@@ -50,11 +50,14 @@
 // cells converted, and UTF-16 is decoded under the parser with the offset
 // of every line end noted (utf16.go).
 //
-// # Why a hand-written JSON scanner
+// # JSON Lines
 //
-// encoding/json either loses key order (maps) or allocates per token
-// (Decoder.Token). The scanner in jsonscan.go only validates a line and notes
-// where its keys and values are; values are then sliced out of one string per
-// record. Its fuzz test checks it against encoding/json, which still supplies
-// the message for lines that are not valid JSON.
+// A line is read with jsontext (github.com/go-json-experiment/json, what
+// becomes encoding/json/v2): its token reader keeps the order of the keys,
+// which encoding/json's maps lose, and says at which byte a line stops
+// being JSON. It is told to let duplicate keys through so that the reader
+// can name them and refuse only those at the top level or under
+// "properties", as it always has. Keys and values without escapes are
+// sliced from one string per line. FuzzJSONL checks the reader against a
+// reference written with encoding/json.
 package source

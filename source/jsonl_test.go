@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -174,6 +173,7 @@ func TestJSONLErrorMessages(t *testing.T) {
 		{"invalid_json", Options{}, 0, []string{"line 1", "invalid character '}'", "byte 11"}},
 		{"invalid_json", Options{}, 1, []string{"line 2", "not a JSON object but an array"}},
 		{"invalid_json", Options{}, 2, []string{"line 3", "not a JSON object but a string"}},
+		{"truncated", Options{}, 0, []string{"line 1", "invalid JSON at byte 10: unexpected end of JSON input"}},
 		{"invalid_utf8", Options{}, 0, []string{"line 1", "UTF-8"}},
 		{"invalid_value", Options{}, 0, []string{"line 1", `property "o"`, "object"}},
 		{"invalid_value", Options{}, 1, []string{"line 2", `property "arr"`, "array"}},
@@ -211,32 +211,6 @@ func TestJSONLReadError(t *testing.T) {
 	}
 	if !errors.Is(err, errDisk) {
 		t.Errorf("Next error %v, want %v", err, errDisk)
-	}
-}
-
-func TestDuplicate(t *testing.T) {
-	long := strings.Repeat("k", 64)
-	many := make([]string, 40)
-	for i := range many {
-		many[i] = fmt.Sprint("key", i)
-	}
-	tests := []struct {
-		keys []string
-		want string
-	}{
-		{nil, ""},
-		{[]string{"id", "name", "city"}, ""},
-		{[]string{"id", "ab", "cd", "ab"}, `key "ab" appears twice`},
-		{[]string{"a", long + "x", "b", long + "y", long + "x"}, `key "` + long + `x" appears twice`},
-		{[]string{"", "x", ""}, `key "" appears twice`},
-		{[]string{"x", long[:0] + "x"}, `key "x" appears twice`},
-		{many, ""},
-		{append(slices.Clone(many), "key7"), `key "key7" appears twice`},
-	}
-	for _, tt := range tests {
-		if got := duplicate(tt.keys); got != tt.want {
-			t.Errorf("duplicate(%q) = %q, want %q", tt.keys, got, tt.want)
-		}
 	}
 }
 

@@ -54,10 +54,10 @@ type plan struct {
 // When values would be refused, Apply leaves rec untouched except for
 // rec.Err, whose Message names the line and, for every refused value, the
 // column (or key), the value and what was expected; its Code is one of the
-// Code constants, that of the first problem (see recordError). The
-// record owns its Props (the readers guarantee it): Apply writes the new
-// properties over the old ones, within their length, and allocates only a
-// value it changes and, when there are constants, a new slice.
+// Code constants, that of the first problem (see recordError). Apply
+// writes the new properties over the old ones, within their length, and
+// allocates only a value it changes and, when there are constants, a new
+// slice.
 func (m *Mapper) Apply(rec *source.Record) { m.apply(rec, nil) }
 
 // Applier applies a Mapper as Mapper.Apply does, remembering for each
@@ -109,8 +109,8 @@ func coerce(t *target, raw string, memos []memo) (out string, send bool, code, w
 	}
 	out, send, code, why = t.coerce(raw)
 	if code == "" {
-		// Copies: either may be a slice of the reader's block of text,
-		// which the memo must not keep alive.
+		// Copies: either may be a slice of a whole row's text, which the
+		// memo must not keep alive.
 		mo.entries[mo.next] = memoEntry{raw: strings.Clone(raw), out: strings.Clone(out), send: send, ok: true}
 		mo.next = (mo.next + 1) % memoSize
 	}

@@ -203,11 +203,11 @@ func refDuplicate(ms []refMember) bool {
 	return false
 }
 
-// TestScanObjectLine compares the scanner's verdict with encoding/json's on
-// texts a fuzzer is unlikely to build.
-func TestScanObjectLine(t *testing.T) {
+// TestJSONLSyntax compares the reader's verdict on lines a fuzzer is
+// unlikely to build with encoding/json's.
+func TestJSONLSyntax(t *testing.T) {
 	deep := func(n int) string {
-		return `{"a":` + strings.Repeat("[", n-1) + strings.Repeat("]", n-1) + "}"
+		return `{"id":1,"a":` + strings.Repeat("[", n-1) + strings.Repeat("]", n-1) + "}"
 	}
 	tests := []struct {
 		name string
@@ -215,35 +215,44 @@ func TestScanObjectLine(t *testing.T) {
 	}{
 		{"depth_limit", deep(10000)},
 		{"past_depth_limit", deep(10001)},
-		{"all_escapes", `{"a":"\"\\\/\b\f\n\r\t\u0000\uFFFF"}`},
-		{"bad_escape", `{"a":"\a"}`},
-		{"short_unicode_escape", `{"a":"\u12"}`},
-		{"control_character", "{\"a\":\"\x01\"}"},
-		{"numbers", `{"a":[0,-0,1.0,1e1,1E+1,1e-1,-12.34e56]}`},
-		{"bad_numbers", `{"a":[1.,.1]}`},
-		{"leading_zero", `{"a":00}`},
-		{"minus_only", `{"a":-}`},
-		{"trailing_comma", `{"a":1,}`},
-		{"trailing_text", `{"a":1} x`},
-		{"two_objects", `{}{}`},
+		{"all_escapes", `{"id":1,"a":"\"\\\/\b\f\n\r\t\u0000\uFFFF"}`},
+		{"bad_escape", `{"id":1,"a":"\a"}`},
+		{"short_unicode_escape", `{"id":1,"a":"\u12"}`},
+		{"control_character", "{\"id\":1,\"a\":\"\x01\"}"},
+		{"numbers", `{"id":1,"a":[0,-0,1.0,1e1,1E+1,1e-1,-12.34e56]}`},
+		{"bad_numbers", `{"id":1,"a":[1.,.1]}`},
+		{"leading_zero", `{"id":1,"a":00}`},
+		{"minus_only", `{"id":1,"a":-}`},
+		{"trailing_comma", `{"id":1,"a":1,}`},
+		{"trailing_text", `{"id":1,"a":1} x`},
+		{"two_objects", `{"id":1}{}`},
 		{"empty_object", ` {} `},
-		{"truncated_literal", `{"a":tru}`},
-		{"missing_colon", `{"a" 1}`},
+		{"truncated_literal", `{"id":1,"a":tru}`},
+		{"missing_colon", `{"id":1,"a" 1}`},
 		{"not_an_object", `[{}]`},
-		{"empty", ``},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, got := scanObjectLine([]byte(tt.text), nil, nil)
+			r, err := NewJSONL(strings.NewReader(tt.text), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rec.Err == nil || rec.Err.Code != CodeInvalidJSON
 			want := json.Valid([]byte(tt.text)) && strings.HasPrefix(strings.TrimSpace(tt.text), "{")
 			if got != want {
-				t.Errorf("scanObjectLine = %v, encoding/json says %v", got, want)
+				t.Errorf("valid = %v (%v), encoding/json says %v", got, rec.Err, want)
 			}
 		})
 	}
 }
 
-func TestUnquote(t *testing.T) {
+// TestJSONLStrings checks that escapes decode as encoding/json decodes
+// them, unpaired surrogates included.
+func TestJSONLStrings(t *testing.T) {
 	for _, s := range []string{
 		`plain`, `\"\\\/\b\f\n\r\t`, `\u00e9\u4e16`, `\ud83d\ude00`, `\ud800`, `\udc00`,
 		`\ud800\u0041`, `\ud800\ud800\udc00`, `\ud83d\ude00\ud83d`, `a\u0000b`,
@@ -253,8 +262,16 @@ func TestUnquote(t *testing.T) {
 			if err := json.Unmarshal([]byte(`"`+s+`"`), &want); err != nil {
 				t.Fatal(err)
 			}
-			if got := unquote([]byte(s)); got != want {
-				t.Errorf("unquote = %q, encoding/json gives %q", got, want)
+			r, err := NewJSONL(strings.NewReader(`{"id":"1","a":"`+s+`"}`), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := r.Next()
+			if err != nil || rec.Err != nil || len(rec.Props) != 1 {
+				t.Fatalf("record %+v, error %v", rec, err)
+			}
+			if got := rec.Props[0].Value; got != want {
+				t.Errorf("value %q, encoding/json gives %q", got, want)
 			}
 		})
 	}
