@@ -12,8 +12,10 @@
 //
 // # Why a hand-written CSV parser
 //
-// gocsv maps rows onto fixed structs, while our columns are only known at run
-// time. encoding/csv does give offsets (Reader.InputOffset, since Go 1.19),
+// gocsv (which writes the demo's sample file) maps each row onto a struct
+// whose fields are fixed when the program is compiled, while an input's
+// columns are known only at run time; and it reads through encoding/csv.
+// encoding/csv does give offsets (Reader.InputOffset, since Go 1.19),
 // but the parser here still buys what a resume and the dead-letter file need:
 //
 //   - Offsets in the file's own bytes. InputOffset counts the bytes the
