@@ -10,10 +10,10 @@ import (
 )
 
 // defaultMaxDeadLetters stops a job in which more than half the records
-// failed, judged once a thousand records are settled. It catches "everything fails" (a renamed column, a date
-// format switched to another style) after a thousand dead letters instead
-// of a whole file of them, and lets a file with scattered bad rows run to
-// its end.
+// failed, judged once a thousand records are settled. It catches
+// "everything fails" (a renamed column, a date format switched to another
+// style) after a thousand dead letters instead of a whole file of them,
+// and lets a file with scattered bad rows run to its end.
 const defaultMaxDeadLetters = "50%"
 
 // parseMaxDeadLetters reads --max-dead-letters: a count "500" (more dead
