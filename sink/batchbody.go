@@ -30,10 +30,10 @@ type batchBody struct {
 // invalid UTF-8, which encoding/json let through, do not make it fail.
 // Member names are matched as HubSpot spells them (encoding/json also
 // took "Results" for "results"). Everything else is lenient, as HubSpot's
-// answers need: every member is optional, a number or bool where a string is expected is kept as its literal text
-// (ids come back as numbers), null or a container there reads as "", a
-// results or errors member that is not an array is ignored, and a later
-// duplicate member wins. An element of results or errors that is not an
+// answers need: every member is optional, a number or bool where a string
+// is expected is kept as its literal text (ids come back as numbers), null
+// or a container there reads as "", a results or errors member that is not
+// an array is ignored, and a later duplicate member wins. An element of results or errors that is not an
 // object still counts, as an entry naming nothing, so that match never
 // takes the results for fewer than HubSpot sent.
 func parseBatch(body []byte, idProperty string, hint int) (batchBody, error) {
