@@ -20,16 +20,8 @@ func TestFirstInterruptSaysWhatHappens(t *testing.T) {
 		"--log-format", "console", "--progress", "never", ds.path)
 	time.Sleep(700 * time.Millisecond) // the first three requests are on the wire
 	cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if got := exitStatus(err); got != exitResumable {
-			t.Fatalf("exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("hubsync did not stop within 20 s of SIGINT")
+	if got, _ := waitExit(t, cmd, 20*time.Second); got != exitResumable {
+		t.Fatalf("exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
 	}
 	if want := "finishing 3 requests in flight (up to 30s); Ctrl-C again to stop now"; !strings.Contains(errb.String(), want) {
 		t.Errorf("stderr does not say %q:\n%s", want, tail(errb.String()))

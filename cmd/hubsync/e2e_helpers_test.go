@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -309,4 +310,29 @@ func readDeadLetters(t *testing.T, path string) map[int64]string {
 		add(entry.Error.Line, entry.Error.Code)
 	}
 	return got
+}
+
+// waitExit waits for cmd and returns its exit status, failing the test
+// when it takes longer than timeout.
+func waitExit(t *testing.T, cmd *exec.Cmd, timeout time.Duration) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), time.Since(start)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, time.Since(start)
+	case <-time.After(timeout):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running %s after the signal", timeout)
+		return 0, 0
+	}
 }

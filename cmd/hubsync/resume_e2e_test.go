@@ -116,16 +116,8 @@ func TestInterruptResume(t *testing.T) {
 	cmd, errb := startSync(t, args...)
 	time.Sleep(700 * time.Millisecond)
 	cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if got := exitStatus(err); got != exitResumable {
-			t.Fatalf("after SIGINT: exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("hubsync did not stop within 20 s of SIGINT")
+	if got, _ := waitExit(t, cmd, 20*time.Second); got != exitResumable {
+		t.Fatalf("after SIGINT: exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
 	}
 	if !strings.Contains(errb.String(), "Run the same command again") {
 		t.Errorf("no resume instructions after SIGINT:\n%s", tail(errb.String()))

@@ -169,31 +169,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// waitExit waits for cmd and returns its exit status, failing the test
-// when it takes longer than timeout.
-func waitExit(t *testing.T, cmd *exec.Cmd, timeout time.Duration) (int, time.Duration) {
-	t.Helper()
-	start := time.Now()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), time.Since(start)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0, time.Since(start)
-	case <-time.After(timeout):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("still running %s after the signal", timeout)
-		return 0, 0
-	}
-}
-
 // TestInterruptInsideLongLine interrupts a run whose reader is skipping a
 // line of gigabytes (a sparse file of NUL bytes without a line end): the
 // first Ctrl-C must stop it within a few seconds, resumably, where it used

@@ -161,16 +161,8 @@ func TestSummaryInterruptedRunSaysStopped(t *testing.T) {
 		"--batch-size", "10", "--log-format", "json", "--progress", "never", input)
 	time.Sleep(1500 * time.Millisecond)
 	cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if got := exitStatus(err); got != exitResumable {
-			t.Fatalf("exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("hubsync did not stop within 20 s of SIGINT")
+	if got, _ := waitExit(t, cmd, 20*time.Second); got != exitResumable {
+		t.Fatalf("exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
 	}
 	if strings.Contains(errb.String(), "sync finished") {
 		t.Errorf("an interrupted run logs \"sync finished\":\n%s", tail(errb.String()))
