@@ -128,15 +128,10 @@ func TestRunHaltWakesQueuedBatches(t *testing.T) {
 	lim.SetPace(0) // the floor: one request a minute
 	p.limiter, p.pace.lim = lim, lim
 
-	errc := make(chan error, 1)
-	go func() { errc <- p.Run(context.Background()) }()
-	select {
-	case err := <-errc:
-		var stop *StopError
-		if !errors.As(err, &stop) {
-			t.Errorf("Run = %v, want a *StopError", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("Run still waiting 10s after the halt; %d requests sent", s.calls)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var stop *StopError
+	if err := p.Run(ctx); !errors.As(err, &stop) {
+		t.Errorf("Run = %v, want a *StopError at once, not after the queued batches' turns", err)
 	}
 }
