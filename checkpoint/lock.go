@@ -18,11 +18,15 @@ type LockedError struct {
 }
 
 func (e *LockedError) Error() string {
-	who := "pid unknown, just started"
-	if e.PID > 0 {
-		who = fmt.Sprintf("pid %d since %s", e.PID, e.Since.Local().Format(time.DateTime))
+	return fmt.Sprintf("another run of this job is in progress, %s (lock %s): wait for it to end, or stop it; a scheduler must not start a run while the last one is still running", e.Holder(), e.Path)
+}
+
+// Holder says which process holds the lock, as "pid N since T".
+func (e *LockedError) Holder() string {
+	if e.PID <= 0 {
+		return "pid unknown, just started"
 	}
-	return fmt.Sprintf("another run of this job is in progress, %s (lock %s): wait for it to end, or stop it; a scheduler must not start a run while the last one is still running", who, e.Path)
+	return fmt.Sprintf("pid %d since %s", e.PID, e.Since.Local().Format(time.DateTime))
 }
 
 // ErrLockUnsupported is returned by Lock on systems without flock: the run

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -74,12 +73,8 @@ func lockDeadLetter(path string, o syncOptions, file string) (*checkpoint.JobLoc
 	case errors.Is(err, checkpoint.ErrLockUnsupported):
 		return nil, nil
 	case errors.As(err, &locked):
-		who := "pid unknown, just started"
-		if locked.PID > 0 {
-			who = fmt.Sprintf("pid %d since %s", locked.PID, locked.Since.Local().Format(time.DateTime))
-		}
 		return nil, fmt.Errorf("the dead-letter file %s is being written by another run, of another job that names the same file (%s; lock %s): "+
-			"give each job its own --dead-letter (config dead_letter:), or run them one after the other", path, who, locked.Path)
+			"give each job its own --dead-letter (config dead_letter:), or run them one after the other", path, locked.Holder(), locked.Path)
 	}
 	return l, err
 }
