@@ -68,28 +68,23 @@ func (s *Server) gate(c *call) (kind tokenKind, ok bool) {
 		h.Set("X-HubSpot-Auth-Failure", "401 Unauthorized")
 		s.replyError(c, http.StatusUnauthorized, apiError{Message: msgNoAuth, Category: "INVALID_AUTHENTICATION"})
 		return kind, false
-	case v.policy == policyRolling:
-		s.tooMany(c, v, apiError{
-			Message:    "You have reached your ten_secondly_rolling limit.",
-			ErrorType:  "RATE_LIMIT",
-			PolicyName: policyRolling,
-			GroupName:  rollingGroup,
-		})
-		return kind, false
-	case v.policy == policyDaily:
-		s.tooMany(c, v, apiError{
-			Message:    "You have reached your daily limit.",
-			ErrorType:  "RATE_LIMIT",
-			PolicyName: policyDaily,
-			RequestID:  uuid.NewString(),
-		})
+	case v.policy != "":
+		s.tooMany(c, v)
 		return kind, false
 	}
 	return kind, true
 }
 
 // tooMany answers 429 (docs/hubspot-api.md §8), with Retry-After only when configured.
-func (s *Server) tooMany(c *call, v verdict, e apiError) {
+func (s *Server) tooMany(c *call, v verdict) {
+	e := apiError{ErrorType: "RATE_LIMIT", PolicyName: v.policy}
+	if v.policy == policyDaily {
+		e.Message = "You have reached your daily limit."
+		e.RequestID = uuid.NewString()
+	} else {
+		e.Message = "You have reached your ten_secondly_rolling limit."
+		e.GroupName = rollingGroup
+	}
 	if s.cfg.RetryAfter {
 		c.w.Header().Set("Retry-After", retryAfterSeconds(v.retryAfter))
 	}
