@@ -209,27 +209,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			s.stats.BatchRequests++
 			s.mu.Unlock()
-			if r.Method != http.MethodPost {
-				w.Header().Set("Allow", http.MethodPost)
-				s.replyError(c, http.StatusMethodNotAllowed, apiError{Message: "Method " + r.Method + " not supported"})
-				return
+			if s.allow(c, http.MethodPost) {
+				s.serveBatch(c, typ)
 			}
-			s.serveBatch(c, typ)
 			return
 		}
 	}
 	if typ, ok := strings.CutPrefix(path, propertiesPrefix); ok && typ != "" && !strings.Contains(typ, "/") {
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", http.MethodGet)
-			s.replyError(c, http.StatusMethodNotAllowed, apiError{Message: "Method " + r.Method + " not supported"})
-			return
+		if s.allow(c, http.MethodGet) {
+			s.serveProperties(c, typ)
 		}
-		s.serveProperties(c, typ)
 		return
 	}
 	// The emulator covers two routes; a client calling any other gets the
 	// bare 404 it would get for a mistyped path.
 	s.replyError(c, http.StatusNotFound, apiError{Message: "Not found: " + path})
+}
+
+// allow reports whether the request uses method, the one its route
+// serves; otherwise it answers 405 with an Allow header.
+func (s *Server) allow(c *call, method string) bool {
+	if c.r.Method == method {
+		return true
+	}
+	c.w.Header().Set("Allow", method)
+	s.replyError(c, http.StatusMethodNotAllowed, apiError{Message: "Method " + c.r.Method + " not supported"})
+	return false
 }
 
 // serveProperties answers GET /crm/v3/properties/{objectType} (docs/hubspot-api.md §10).
