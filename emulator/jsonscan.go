@@ -132,18 +132,8 @@ func (p *parser) object(class string, field func(key []byte, at int) *decodeErro
 		if err := field(key, at); err != nil {
 			return err
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return p.errAt(p.i, "Unexpected end-of-input: expected close marker for Object")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return nil
-		default:
-			return p.errAt(p.i, "Unexpected character: was expecting comma to separate Object entries")
+		if done, err := p.next('}', "Object"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -160,21 +150,30 @@ func (p *parser) array(elem func() *decodeError) *decodeError {
 		if err := elem(); err != nil {
 			return err
 		}
+		if done, err := p.next(']', "Array"); done || err != nil {
+			return err
+		}
 		p.ws()
-		if p.i >= len(p.b) {
-			return p.errAt(p.i, "Unexpected end-of-input: expected close marker for Array")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.ws()
-		case ']':
-			p.i++
-			return nil
-		default:
-			return p.errAt(p.i, "Unexpected character: was expecting comma to separate Array entries")
-		}
 	}
+}
+
+// next reads what follows a member of an object or an element of an array:
+// a comma (done is false) or the close marker (done is true). kind names
+// the container in errors, as Jackson does.
+func (p *parser) next(close byte, kind string) (done bool, _ *decodeError) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return false, p.errAt(p.i, "Unexpected end-of-input: expected close marker for "+kind)
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return false, nil
+	case close:
+		p.i++
+		return true, nil
+	}
+	return false, p.errAt(p.i, "Unexpected character: was expecting comma to separate "+kind+" entries")
 }
 
 // stringValue reads a value that must be a JSON string.
