@@ -107,10 +107,7 @@ func (p *parser) skipNull() bool {
 // object reads the members of an object whose '{' was just checked; field is
 // called with the parser positioned at each value. class is only for errors.
 func (p *parser) object(class string, field func(key []byte, at int) *decodeError) *decodeError {
-	p.i++ // '{'
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
+	if p.empty('}') {
 		return nil
 	}
 	for {
@@ -140,10 +137,7 @@ func (p *parser) object(class string, field func(key []byte, at int) *decodeErro
 
 // array reads the elements of an array whose '[' was just checked.
 func (p *parser) array(elem func() *decodeError) *decodeError {
-	p.i++ // '['
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
+	if p.empty(']') {
 		return nil
 	}
 	for {
@@ -155,6 +149,18 @@ func (p *parser) array(elem func() *decodeError) *decodeError {
 		}
 		p.ws()
 	}
+}
+
+// empty steps into the container whose opening mark was just checked, and
+// reports whether close follows at once (and is read).
+func (p *parser) empty(close byte) bool {
+	p.i++
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == close {
+		p.i++
+		return true
+	}
+	return false
 }
 
 // next reads what follows a member of an object or an element of an array:
