@@ -162,8 +162,9 @@ func (j *Job) State() State { return j.state }
 // replaces, and why; nil and ReplaceNone when there is none.
 func (j *Job) Replaces() (*State, ReplaceReason) { return j.earlier, j.why }
 
-// Start is where reading resumes: the watermark.
-func (j *Job) Start() Pos { return j.state.Watermark }
+// Watermark is the position up to which the checkpoint, as loaded or last
+// saved, says every record is settled: where a run starts reading.
+func (j *Job) Watermark() Pos { return j.state.Watermark }
 
 // UseDeadLetterFile records the dead-letter file this run writes: its path
 // and its identity (nil where the system gives none), for a later resume
