@@ -72,11 +72,7 @@ func (r *syncRun) openCheckpoint() error {
 	r.closers = append(r.closers, dlLock)
 	j, err := loadJob(checkpoint.OpenRequest{Path: cpPath, Input: r.fp, Settings: r.pl.settings(), DeadLetterPath: dlPath,
 		Command: append([]string{"hubsync", "sync"}, r.req.args...), Restart: o.Restart, NewInputRestarts: o.OnNewInput == newInputRestart})
-	if err == nil && j.Complete() {
-		r.job, r.res.job = j, j
-		return nil
-	}
-	if err == nil && j.Resumed() {
+	if err == nil && j.Resumed() && !j.Complete() {
 		st := j.State()
 		err = checkDeadLetterFile(&st, dlPath)
 	}
@@ -84,7 +80,9 @@ func (r *syncRun) openCheckpoint() error {
 		return usageError{err}
 	}
 	r.job, r.res.job = j, j
-	r.res.resumed, r.res.fromLine = j.Resumed(), j.Watermark().Line
+	if !j.Complete() { // a rerun of a complete job resumes nothing
+		r.res.resumed, r.res.fromLine = j.Resumed(), j.Watermark().Line
+	}
 	return nil
 }
 
