@@ -39,15 +39,14 @@ func checkDeadLetterFile(st *checkpoint.State, path string) error {
 	return nil
 }
 
-// identifyDeadLetterFile records in the job's state which file the run
-// writes at path, for checkDeadLetterFile on a later resume.
-func (j *job) identifyDeadLetterFile(path string) error {
+// identifyDeadLetterFile says which file the run writes at path, for the
+// job's state and checkDeadLetterFile on a later resume.
+func identifyDeadLetterFile(path string) (*checkpoint.FileID, error) {
 	info, err := os.Lstat(path)
 	if err != nil {
-		return fmt.Errorf("identify dead-letter file: %w", err)
+		return nil, fmt.Errorf("identify dead-letter file: %w", err)
 	}
-	j.state.DeadLetterFile = checkpoint.IdentifyFile(info)
-	return nil
+	return checkpoint.IdentifyFile(info), nil
 }
 
 // findArchive returns the archive of path (PATH.prev-TIME, as archive

@@ -11,16 +11,6 @@ import (
 	"github.com/hubsync/hubsync/checkpoint"
 )
 
-// replaceReason says why a new job replaces the one in the checkpoint.
-type replaceReason int
-
-const (
-	replaceNone       replaceReason = iota // no checkpoint, or resuming it
-	replaceRestart                         // --restart
-	replaceFinished                        // the job is finished and the input is a new file
-	replaceUnfinished                      // the job is unfinished, the input is a new file, and --on-new-input restart
-)
-
 // unfinishedJobError refuses a new input at the path of a job that did not
 // finish: last night's run stopped, and tonight's export replaced its file.
 // Starting the new file would leave the rest of the old one unsent, and
@@ -48,17 +38,18 @@ func (e *unfinishedJobError) Unwrap() error { return e.changed }
 // a checkpoint that accounts for it is from another run, and appending
 // would mix the two). Each is kept as PATH.prev-TIME, and the oldest
 // archives beyond keep are removed. It says what it did in one log line.
-func (j *job) archiveEarlier(dlPath string, keep int, log *zap.Logger) error {
+func archiveEarlier(j *checkpoint.Job, dlPath string, keep int, log *zap.Logger) error {
 	var cpMoved string
 	var pruned []string
-	if j.earlier != nil {
+	earlier, why := j.Replaces()
+	if earlier != nil {
 		// The checkpoint may be a symbolic link (it is replaced by a
 		// rename, not written through); archiving one would move the link
 		// and leave its target behind.
-		if info, err := os.Lstat(j.path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("checkpoint %s is a symbolic link: hubsync archives only the file itself, so name that with --checkpoint", j.path)
+		if info, err := os.Lstat(j.Path()); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("checkpoint %s is a symbolic link: hubsync archives only the file itself, so name that with --checkpoint", j.Path())
 		}
-		moved, p, err := archive(j.path, keep)
+		moved, p, err := archive(j.Path(), keep)
 		if err != nil {
 			return err
 		}
@@ -73,17 +64,17 @@ func (j *job) archiveEarlier(dlPath string, keep int, log *zap.Logger) error {
 	if len(pruned) > 0 {
 		fields = append(fields, zap.Strings("removed_old_archives", pruned))
 	}
-	switch j.why {
-	case replaceNone:
+	switch why {
+	case checkpoint.ReplaceNone:
 		if dlMoved != "" {
 			log.Warn("moved an earlier dead-letter file aside", append(fields[1:], zap.String("from", dlPath))...)
 		}
-	case replaceRestart:
+	case checkpoint.ReplaceRestart:
 		log.Info("--restart: the earlier job is archived and a new one starts", fields...)
-	case replaceFinished:
+	case checkpoint.ReplaceFinished:
 		log.Info("new input at the same path: the finished job is archived and a new one starts", fields...)
-	case replaceUnfinished:
-		st := j.earlier
+	case checkpoint.ReplaceUnfinished:
+		st := earlier
 		log.Warn("new input over an unfinished job: --on-new-input restart archives it and starts the new file; "+
 			"the old file's records from the line below on were never sent", append(fields,
 			zap.Int64("old_unsent_from_line", st.Watermark.Line), zap.Int64("old_applied", st.Counts.Applied),

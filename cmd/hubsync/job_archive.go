@@ -166,7 +166,7 @@ func pruneArchives(path string, keep int) ([]string, error) {
 // NAME.dry-run.dead-letter.csv), never that path itself. The README runs a
 // dry run before the real one with the same config; writing the real
 // job's file would hand the dry run's entries to the job when it resumes.
-// It is the one place that names the file: syncPaths, lockJob and dryRun
+// It is the one place that names the file: syncPaths, lockJob and openDryRun
 // all take it from here.
 func dryRunDeadLetterPath(o syncOptions, file string, format source.Format) string {
 	if o.DeadLetter == "" {

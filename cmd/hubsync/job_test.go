@@ -13,66 +13,45 @@ import (
 	"github.com/hubsync/hubsync/checkpoint"
 )
 
-// TestOpenJobDecides covers every way a run decides between resuming the
-// job in the checkpoint and starting a new one, without moving a file.
-func TestOpenJobDecides(t *testing.T) {
+// TestLoadJobWordsRefusals: loadJob says which flags get past each
+// refusal of checkpoint.Open (whose rules checkpoint tests).
+func TestLoadJobWordsRefusals(t *testing.T) {
 	last := checkpoint.Input{Path: "/data/export.csv", Size: 100, ModTime: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC), Head: "aaaa"}
 	tonight := checkpoint.Input{Path: "/data/export.csv", Size: 120, ModTime: time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC), Head: "bbbb"}
 	settings := map[string]string{"object": "communications"}
-	other := map[string]string{"object": "contacts"}
 	tests := []struct {
-		name       string
-		complete   bool
-		in         checkpoint.Input
-		settings   map[string]string
-		restart    bool
-		onNewInput string
-		wantWhy    replaceReason
-		wantResume bool
-		wantErr    string // "" none; errComplete's text; or a part of the message
+		name     string
+		corrupt  bool
+		in       checkpoint.Input
+		settings map[string]string
+		restart  bool
+		wantErr  string // a part of the message
 	}{
-		{"same input, unfinished: resume", false, last, settings, false, newInputRefuse, replaceNone, true, ""},
-		{"same input, finished: complete", true, last, settings, false, newInputRefuse, replaceNone, true, "already complete"},
-		{"new input, finished: new job", true, tonight, settings, false, newInputRefuse, replaceFinished, false, ""},
-		{"new input, finished, other settings: new job", true, tonight, other, false, newInputRefuse, replaceFinished, false, ""},
-		{"new input, unfinished: refused", false, tonight, settings, false, newInputRefuse, replaceNone, false, "--on-new-input restart"},
-		{"new input, unfinished, restart policy: new job", false, tonight, settings, false, newInputRestart, replaceUnfinished, false, ""},
-		{"same input, other settings, unfinished: refused", false, last, other, false, newInputRestart, replaceNone, false, "setting object"},
-		{"same input, other settings, finished: refused", true, last, other, false, newInputRefuse, replaceNone, false, "setting object"},
-		{"--restart: new job", false, last, settings, true, newInputRefuse, replaceRestart, false, ""},
+		{"new input, unfinished", false, tonight, settings, false, "--on-new-input restart"},
+		{"other settings", false, last, map[string]string{"object": "contacts"}, false,
+			`setting object is "contacts", but the checkpoint was written with "communications"; pass --restart to start over, or --checkpoint to use another file`},
+		{"corrupt", true, last, settings, false, "move it away and rerun with --restart"},
+		{"corrupt, --restart", true, last, settings, true, "with --restart, delete it yourself first"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cp := filepath.Join(t.TempDir(), "export.csv.checkpoint.json")
-			st := &checkpoint.State{Version: checkpoint.Version, Input: last, Settings: settings, Watermark: checkpoint.Pos{Offset: 40, Line: 9}, Complete: tt.complete}
-			if tt.complete {
-				st.Watermark.Offset = last.Size
-			}
+			st := &checkpoint.State{Version: checkpoint.Version, Input: last, Settings: settings, Watermark: checkpoint.Pos{Offset: 40, Line: 9}}
 			if err := checkpoint.Save(cp, st); err != nil {
 				t.Fatal(err)
 			}
-			j, resumed, err := openJob(cp, "dl.csv", tt.in, tt.settings, tt.restart, tt.onNewInput, nil)
-			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			if tt.corrupt {
+				if err := os.WriteFile(cp, []byte("{"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := loadJob(checkpoint.OpenRequest{Path: cp, Input: tt.in, Settings: tt.settings, Restart: tt.restart})
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
 			}
 			var unfinished *unfinishedJobError
-			if tt.wantErr == "--on-new-input restart" && !errors.As(err, &unfinished) {
-				t.Errorf("error %T, want *unfinishedJobError", err)
-			}
-			if err != nil && !errors.Is(err, errComplete) {
-				return
-			}
-			if resumed != tt.wantResume || j.why != tt.wantWhy {
-				t.Errorf("resumed %v, why %d; want %v, %d", resumed, j.why, tt.wantResume, tt.wantWhy)
-			}
-			if (j.earlier != nil) != (tt.wantWhy != replaceNone) {
-				t.Errorf("earlier job noted: %v, want %v", j.earlier != nil, tt.wantWhy != replaceNone)
-			}
-			if !resumed && (j.state.Input != tt.in || j.state.Watermark != checkpoint.Pos{Line: 1}) {
-				t.Errorf("new job state %+v, want input %+v from line 1", j.state, tt.in)
-			}
-			if got, err := checkpoint.Load(cp); err != nil || got.Input != last {
-				t.Errorf("openJob changed the checkpoint file: %+v, %v", got, err)
+			if tt.in == tonight && (!errors.As(err, &unfinished) || !strings.Contains(err.Error(), "every record before line 9")) {
+				t.Errorf("error %T %v, want an *unfinishedJobError saying where the job stopped", err, err)
 			}
 		})
 	}
@@ -151,8 +130,11 @@ func TestArchiveEarlierRefusesLinkedCheckpoint(t *testing.T) {
 	if err := os.Symlink(target, cp); err != nil {
 		t.Fatal(err)
 	}
-	j := &job{path: cp, earlier: st, why: replaceRestart}
-	err := j.archiveEarlier(filepath.Join(dir, "export.dead-letter.csv"), 7, zap.NewNop())
+	j, err := checkpoint.Open(checkpoint.OpenRequest{Path: cp, Restart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = archiveEarlier(j, filepath.Join(dir, "export.dead-letter.csv"), 7, zap.NewNop())
 	if err == nil || !strings.Contains(err.Error(), "--checkpoint") {
 		t.Errorf("error %v, want one saying to name the file with --checkpoint", err)
 	}

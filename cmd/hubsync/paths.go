@@ -29,7 +29,7 @@ type syncPath struct {
 }
 
 // syncPaths lists the files a sync of file with o reads and writes, with
-// the default names filled in as syncFile and dryRun fill them in: the
+// the default names filled in as openCheckpoint and openDryRun fill them in: the
 // input, the token file (when given), the checkpoint (not for a dry run,
 // which keeps none), the dead-letter file and the report (only when asked
 // for). lockJob adds the job's lock file.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hubsync/hubsync/pipeline"
 	"github.com/hubsync/hubsync/sink"
-	"github.com/hubsync/hubsync/sink/deadletter"
 	"github.com/hubsync/hubsync/sink/mapping"
 	"github.com/hubsync/hubsync/source"
 )
@@ -161,59 +160,4 @@ func cloneMap(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
-}
-
-// drySender stands in for HubSpot in a dry run: it sends nothing and
-// reports every input applied, so that the pipeline counts the requests a
-// real run would make.
-type drySender struct{}
-
-func (drySender) UpdateBatch(_ context.Context, in []sink.Input) (*sink.BatchResult, error) {
-	res := &sink.BatchResult{StatusCode: 200, Items: make([]sink.ItemResult, len(in)),
-		RateLimit: sink.RateLimit{Max: -1, Remaining: -1, Daily: -1, DailyRemaining: -1}}
-	for i := range res.Items {
-		res.Items[i].Outcome = sink.Applied
-	}
-	return res, nil
-}
-
-// dryRun reads the whole file through mapping, coercion and validation,
-// writes what would fail to its own dead-letter file, dlPath (see
-// dryRunDeadLetterPath), and sends no write. Its
-// summary (printDryRunSummary) says what the real run would do.
-func dryRun(ctx context.Context, pl *plan, dlPath string, client *sink.Client, in *stoppableInput, size int64, e env, log *zap.Logger, res *syncResult, progress progressFunc) error {
-	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, source.Position{}))
-	if err != nil {
-		return readerError(pl.file, err)
-	}
-	mapper, err := preflight(ctx, e.interrupt, client, pipeline.NewLimiter(0, 0), pl, header, log)
-	if err != nil {
-		return err
-	}
-	res.mapping = effectiveMapping(pl.mapping, header, pl.o.IDColumn, mapper)
-	if err := archiveDeadLetter(dlPath, pl.o.KeepArchives, log); err != nil {
-		return usageError{err}
-	}
-	res.deadLetter = dlPath
-	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))
-	if err != nil {
-		return usageError{err}
-	}
-	cfg := pl.pipelineConfig(e.interrupt, mapper)
-	p, err := pipeline.New(cfg, reader, drySender{}, dead, pipeline.NewLimiter(0, 0), log)
-	if err != nil {
-		dead.Close()
-		return usageError{err}
-	}
-	res.stats = p.Stats()
-	stopProgress := progress(p.Stats(), size, 0)
-	runErr := p.Run(ctx)
-	stopProgress()
-	if err := dead.Close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	if runErr == nil && p.Stats().Read.Load() == 0 {
-		runErr = errNoRecords
-	}
-	return runErr
 }

@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"slices"
-	"time"
 
 	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
@@ -13,192 +10,80 @@ import (
 	"github.com/hubsync/hubsync/source"
 )
 
-// job is one sync of one input, across runs: its checkpoint file and the
-// progress of this run. It implements pipeline.Progress.
-type job struct {
-	path  string
-	state checkpoint.State // as loaded or as started; Save writes copies of it
-	base  checkpoint.Counts
-	prog  *checkpoint.Progress
-
-	stats     *pipeline.Stats // set once the pipeline exists
-	deadSize  func() int64    // bytes in the dead-letter file, fsynced when Save runs
-	deadLines map[int64]bool  // records dead-lettered beyond the watermark by an earlier run
-
-	// earlier is the job found in the checkpoint that this new one
-	// replaces, for the reason why; nil when there was none.
-	earlier *checkpoint.State
-	why     replaceReason
-}
-
-var _ pipeline.Progress = (*job)(nil)
-
-// errComplete means the checkpoint says the job finished already.
-var errComplete = errors.New("already complete")
-
-// openJob loads the checkpoint at path for input in with settings, or
-// starts a new job. It only reads: a new job that replaces the one in the
-// checkpoint notes it in earlier, and archiveEarlier moves the old files
-// aside once the run is sure to start.
-//
-// A new job replaces the checkpoint's when restart is set, when the
-// checkpoint's job is finished and in is another file (tonight's export at
-// last night's path), and when its job is unfinished and in is another
-// file only if onNewInput is newInputRestart; otherwise that last case is
-// an *unfinishedJobError. The same input with other settings is refused as
-// ever: the checkpoint cannot say which records those settings would send
-// differently.
-func openJob(path, deadLetterPath string, in checkpoint.Input, settings map[string]string, restart bool, onNewInput string, command []string) (*job, bool, error) {
-	st, err := checkpoint.Load(path)
-	var why replaceReason
+// loadJob opens the job of a checkpoint (checkpoint.Open decides between
+// resuming it and starting anew) and words its refusals in the flags that
+// change them.
+func loadJob(req checkpoint.OpenRequest) (*checkpoint.Job, error) {
+	j, err := checkpoint.Open(req)
+	var corrupt *checkpoint.CorruptError
+	var unfinished *checkpoint.UnfinishedError
+	var settings *checkpoint.SettingsError
 	switch {
-	case errors.Is(err, checkpoint.ErrNotFound):
-	case err != nil:
-		var corrupt *checkpoint.CorruptError
-		if errors.As(err, &corrupt) && restart {
-			return nil, false, fmt.Errorf("%w (with --restart, delete it yourself first: hubsync never removes a file it cannot read)", err)
-		}
-		return nil, false, err
-	case restart:
-		why = replaceRestart
-	case st.CheckInput(in) == nil:
-	case st.Complete:
-		why = replaceFinished
-	case onNewInput == newInputRestart:
-		why = replaceUnfinished
-	default:
-		return nil, false, &unfinishedJobError{path: path, state: st, changed: st.CheckInput(in)}
+	case errors.As(err, &corrupt) && req.Restart:
+		return nil, fmt.Errorf("%w (with --restart, delete it yourself first: hubsync never removes a file it cannot read)", err)
+	case errors.As(err, &unfinished):
+		return nil, &unfinishedJobError{path: unfinished.Path, state: unfinished.State, changed: unfinished.Err}
+	case errors.As(err, &settings):
+		return nil, fmt.Errorf("%w; pass --restart to start over, or --checkpoint to use another file", err)
 	}
-	if st == nil || why != replaceNone {
-		now := time.Now().UTC()
-		j := &job{path: path, state: checkpoint.State{
-			Version: checkpoint.Version, Input: in, Settings: settings,
-			Watermark: checkpoint.Pos{Line: 1}, DeadLetterPath: deadLetterPath, Command: command, StartedAt: now, UpdatedAt: now,
-		}, earlier: st, why: why}
-		j.prog = checkpoint.NewProgress(j.state.Watermark, nil)
-		return j, false, nil
-	}
-	if err := st.CheckSettings(settings); err != nil {
-		return nil, false, fmt.Errorf("cannot resume from checkpoint %s: %w; pass --restart to start over, or --checkpoint to use another file", path, err)
-	}
-	if st.Complete {
-		return &job{path: path, state: *st}, true, errComplete
-	}
-	j := &job{path: path, state: *st, base: st.Counts}
-	j.state.Command = command
-	j.prog = checkpoint.NewProgress(st.Watermark, st.Settled)
-	return j, true, nil
+	return j, err
 }
 
-// deadLettersSinceSave returns the source lines of records that earlier
-// runs dead-lettered beyond the watermark: those the checkpoint lists, and
-// the entries written to the dead-letter file after the checkpoint was last
-// saved. Their records are settled and must not be written twice. The
-// latter are counted into the job's totals here; the checkpoint keeps the
-// list until the watermark passes them, so that a second crash before then
-// does not lose it. A job whose dead-letter file has moved has none of the
-// latter, and so has a fresh one (its old file was moved aside).
-func (j *job) deadLettersSinceSave(path string, format source.Format) (map[int64]bool, error) {
-	lines := map[int64]bool{}
-	for _, l := range j.state.DeadLines {
-		lines[l] = true
-	}
-	j.deadLines = lines
-	if j.state.DeadLetterPath != path {
-		return lines, nil
-	}
-	found := 0
-	err := deadletter.Scan(path, format, j.state.DeadLetterSize, func(line int64) error {
-		if !lines[line] {
-			lines[line] = true
-			found++
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read dead-letter file: %w", err)
-	}
-	j.base.DeadLettered += int64(found)
-	j.base.Read += int64(found)
-	return lines, nil
-}
-
-// start is where reading resumes.
-func (j *job) start() source.Position {
-	return source.Position{Offset: j.state.Watermark.Offset, Line: j.state.Watermark.Line}
-}
-
-// skipper returns the Skip function for the pipeline: records inside spans
-// settled beyond the watermark, and records whose dead-letter entries were
-// written after the checkpoint was last saved (deadLines).
-func (j *job) skipper(deadLines map[int64]bool) func(source.Record) bool {
-	spans := j.state.Settled
-	return func(rec source.Record) bool {
-		for len(spans) > 0 && spans[0].End.Offset <= rec.Offset {
-			spans = spans[1:]
-		}
-		if len(spans) > 0 && spans[0].Start <= rec.Offset && rec.End <= spans[0].End.Offset {
-			return true
-		}
-		return deadLines[rec.Line]
+// scanDeadLetters reads the dead-letter file at path for
+// checkpoint.Job.ReadDeadLetters.
+func scanDeadLetters(path string, format source.Format) func(from int64, yield func(line int64)) error {
+	return func(from int64, yield func(line int64)) error {
+		return deadletter.Scan(path, format, from, func(line int64) error {
+			yield(line)
+			return nil
+		})
 	}
 }
 
-func (j *job) Settle(seq uint64, start int64, end source.Position) {
-	j.prog.Settle(seq, start, checkpoint.Pos{Offset: end.Offset, Line: end.Line})
+// jobProgress is a job as the pipeline's Progress: it settles batches,
+// and saves the checkpoint with this run's counters and the size of the
+// dead-letter file, which the committer has fsynced by then.
+type jobProgress struct {
+	job   *checkpoint.Job
+	dead  *deadletter.Writer
+	stats *pipeline.Stats // set once the pipeline exists
 }
 
-func (j *job) Save(final bool) error {
-	st := j.state
-	wm := j.prog.Watermark()
-	if wm != st.Watermark || final {
-		st.UpdatedAt = time.Now().UTC()
-	}
-	st.Watermark = wm
-	st.Settled = j.prog.Spans()
-	if final {
-		st.Complete = true
-		st.Settled = nil
-		st.Watermark.Offset = st.Input.Size
-	}
-	st.DeadLetterSize = j.deadSize()
-	st.DeadLines = nil
-	for l := range j.deadLines {
-		if l >= wm.Line && !final {
-			st.DeadLines = append(st.DeadLines, l)
-		}
-	}
-	slices.Sort(st.DeadLines)
-	st.Counts = j.counts()
-	if err := checkpoint.Save(j.path, &st); err != nil {
-		return err
-	}
-	j.state = st
-	return nil
+var _ pipeline.Progress = (*jobProgress)(nil)
+
+func (p *jobProgress) Settle(seq uint64, start int64, end source.Position) {
+	p.job.Settle(seq, start, checkpoint.Pos{Offset: end.Offset, Line: end.Line})
 }
 
-// counts adds this run's counters to those of earlier runs.
-func (j *job) counts() checkpoint.Counts {
-	c := j.base
-	if j.stats == nil {
-		return c
+func (p *jobProgress) Save(final bool) error {
+	return p.job.Save(final, p.dead.Size(), jobCounts(p.stats))
+}
+
+// jobCounts are a run's counters as a checkpoint keeps them (zero before
+// the pipeline exists): records skipped as settled by an earlier run are
+// not counted as read twice.
+func jobCounts(s *pipeline.Stats) checkpoint.Counts {
+	if s == nil {
+		return checkpoint.Counts{}
 	}
-	c.Read += j.stats.Read.Load() - j.stats.Skipped.Load()
-	c.Applied += j.stats.Applied.Load()
-	c.DeadLettered += j.stats.DeadLettered.Load()
-	c.Requests += j.stats.Requests.Load()
-	c.RateLimited += j.stats.RateLimited.Load()
-	c.Retries += j.stats.Retries.Load()
-	c.Splits += j.stats.Splits.Load()
-	if by := j.stats.DeadByCode(); len(by) > 0 {
-		merged := make(map[string]int64, len(by)+len(c.ByCode))
-		for k, v := range c.ByCode {
-			merged[k] = v
-		}
-		for k, v := range by {
-			merged[k] += v
-		}
-		c.ByCode = merged
+	return checkpoint.Counts{
+		Read:         s.Read.Load() - s.Skipped.Load(),
+		Applied:      s.Applied.Load(),
+		DeadLettered: s.DeadLettered.Load(),
+		Requests:     s.Requests.Load(),
+		RateLimited:  s.RateLimited.Load(),
+		Retries:      s.Retries.Load(),
+		Splits:       s.Splits.Load(),
+		ByCode:       s.DeadByCode(),
 	}
-	return c
+}
+
+// skipSettled is the pipeline's Skip for a job's Skipper.
+func skipSettled(s *checkpoint.Skipper) func(source.Record) bool {
+	return func(rec source.Record) bool { return s.Skip(rec.Offset, rec.End, rec.Line) }
+}
+
+// position is p as the reader takes it.
+func position(p checkpoint.Pos) source.Position {
+	return source.Position{Offset: p.Offset, Line: p.Line}
 }

@@ -89,15 +89,15 @@ func BenchmarkResume1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			j, resumed, err := openJob(cp, st.DeadLetterPath, fp, pl.settings(), false, newInputRefuse, nil)
-			if err != nil || !resumed {
-				b.Fatalf("openJob: resumed %v, %v", resumed, err)
+			j, err := loadJob(checkpoint.OpenRequest{Path: cp, Input: fp, Settings: pl.settings(), DeadLetterPath: st.DeadLetterPath})
+			if err != nil || !j.Resumed() {
+				b.Fatalf("loadJob: %v", err)
 			}
-			if _, err := j.deadLettersSinceSave(st.DeadLetterPath, source.CSV); err != nil {
+			if err := j.ReadDeadLetters(st.DeadLetterPath, scanDeadLetters(st.DeadLetterPath, source.CSV)); err != nil {
 				b.Fatal(err)
 			}
 			o := opts
-			o.Start = j.start()
+			o.Start = position(j.Watermark())
 			r, _, err := openReader(f, source.CSV, o)
 			if err != nil {
 				b.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -100,14 +99,15 @@ func runSync(ctx context.Context, args []string, e env) int {
 	}
 	defer func() { _ = log.Sync() }()
 
-	res := &syncResult{start: time.Now()}
-	err = syncFile(ctx, opts, file, args, e, log, res, func(stats *pipeline.Stats, total, from int64) func() {
-		return startProgress(mode, opts.DryRun, out, isTerminal(e.stderr), total, from, stats, log, progressLogEvery)
-	})
+	start := time.Now()
+	res, err := syncFile(ctx, syncRequest{o: opts, file: file, args: args, env: e, log: log,
+		progress: func(stats *pipeline.Stats, total, from int64) func() {
+			return startProgress(mode, opts.DryRun, out, isTerminal(e.stderr), total, from, stats, log, progressLogEvery)
+		}})
 	err = opts.rewordPreflight(err)
 	code := exitCode(err, res.deadLettered())
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed, ResumedAt: res.fromLine,
-		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: res.start, End: time.Now(),
+		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: start, End: time.Now(),
 		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
 		Warnings: res.warnings, Mapping: res.mapping})
 	if opts.Report != "" {
@@ -134,12 +134,11 @@ func runSync(ctx context.Context, args []string, e env) int {
 	return code
 }
 
-// syncResult is what a sync leaves for its report, filled in as it goes.
+// syncResult is what a sync leaves for its report.
 type syncResult struct {
-	start      time.Time
 	format     source.Format
 	stats      *pipeline.Stats // nil until the pipeline exists
-	job        *job            // nil for a dry run
+	job        *checkpoint.Job // nil for a dry run
 	resumed    bool
 	fromLine   int64 // the line a resumed run starts reading at
 	checkpoint string
@@ -156,8 +155,8 @@ func (r *syncResult) deadLettered() int64 {
 	if t := r.totals(); t != nil {
 		return t.DeadLettered
 	}
-	if r.job != nil && r.job.state.Complete {
-		return r.job.state.Counts.DeadLettered // a rerun of a finished job
+	if r.job != nil && r.job.Complete() {
+		return r.job.State().Counts.DeadLettered // a rerun of a finished job
 	}
 	if r.stats != nil {
 		return r.stats.DeadLettered.Load()
@@ -169,7 +168,7 @@ func (r *syncResult) totals() *checkpoint.Counts {
 	if r.job == nil || r.stats == nil {
 		return nil
 	}
-	c := r.job.counts()
+	c := r.job.Totals(jobCounts(r.stats))
 	return &c
 }
 
@@ -214,227 +213,6 @@ func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error)
 		return opts, "", errors.New("--object is required (communications, contacts, 0-18, 2-123, …)")
 	}
 	return opts, fs.Arg(0), nil
-}
-
-// progressFunc starts the progress display of a run over an input of total
-// bytes from offset from; it returns the function that stops it.
-type progressFunc func(stats *pipeline.Stats, total, from int64) (stop func())
-
-// syncFile runs one sync of file, filling in res as it goes.
-func syncFile(ctx context.Context, o syncOptions, file string, args []string, e env, log *zap.Logger, res *syncResult, progress progressFunc) (retErr error) {
-	pl, err := newPlan(o, file)
-	if err == nil {
-		err = checkJobOptions(o)
-	}
-	var deadLimit *pipeline.DeadLetterLimit
-	if err == nil {
-		deadLimit, err = parseMaxDeadLetters(o.MaxDeadLetters)
-	}
-	if err != nil {
-		return usageError{err}
-	}
-	res.format = pl.format
-	token, err := readToken(o.TokenFile, e.getenv, log)
-	if err != nil {
-		return usageError{err}
-	}
-	res.token = token
-	client, err := newClient(o, token)
-	if err != nil {
-		return usageError{err}
-	}
-	f, err := openInput(file)
-	if err != nil {
-		return usageError{err}
-	}
-	defer f.Close()
-	fp, err := checkpoint.Fingerprint(f, file)
-	if err != nil {
-		return usageError{err}
-	}
-	in := inputRead(ctx, e.interrupt, f, fp)
-	if err := pl.inspectInput(in, log); err != nil {
-		return readerError(file, err)
-	}
-	defer func() { retErr = checkInputAtEnd(retErr, f, fp, o.DryRun, log, res) }()
-	if o.DryRun {
-		// A dry run keeps no checkpoint: it locks its own dead-letter file,
-		// and so may run beside the real job.
-		dryDL := dryRunDeadLetterPath(o, file, pl.format)
-		lock, err := lockJob(dryDL, o, file, log)
-		if err != nil {
-			return usageError{err}
-		}
-		defer lock.Close()
-		return dryRun(ctx, pl, dryDL, client, in, fp.Size, e, log, res, progress)
-	}
-	cpPath := o.Checkpoint
-	if cpPath == "" {
-		cpPath = file + ".checkpoint.json"
-	}
-	dlPath := o.DeadLetter
-	if dlPath == "" {
-		dlPath = defaultDeadLetterPath(file, pl.format)
-	}
-	res.checkpoint, res.deadLetter = cpPath, dlPath
-	// Before the checkpoint is read or any file moved or written.
-	lock, err := lockJob(cpPath, o, file, log)
-	if err != nil {
-		return usageError{err}
-	}
-	defer lock.Close()
-	dlLock, err := lockDeadLetter(dlPath, o, file)
-	if err != nil {
-		return usageError{err}
-	}
-	defer dlLock.Close()
-	j, resumed, err := openJob(cpPath, dlPath, fp, pl.settings(), o.Restart, o.OnNewInput, append([]string{"hubsync", "sync"}, args...))
-	if errors.Is(err, errComplete) {
-		// The rerun ends as the job did (see syncResult.deadLettered): a
-		// scheduler that retries until status 0 must not take a job with
-		// dead letters for a clean one the second time round.
-		res.job = j
-		dead := ""
-		if n := j.state.Counts.DeadLettered; n > 0 {
-			dead = fmt.Sprintf(", with %d records in the dead-letter file %s", n, j.state.DeadLetterPath)
-		}
-		fmt.Fprintf(e.stderr, "hubsync sync: %s is already complete (checkpoint %s, finished %s)%s; pass --restart to run it again\n",
-			file, cpPath, j.state.UpdatedAt.Local().Format(time.DateTime), dead)
-		if j.state.Counts.Read == 0 {
-			return errNoRecords
-		}
-		if err := allFailed(j.state.Counts, deadLimit); err != nil {
-			return resumableError{err: err, hint: allFailedHint(file, j.state.DeadLetterPath)}
-		}
-		return nil
-	}
-	if err == nil && resumed {
-		err = checkDeadLetterFile(&j.state, dlPath)
-	}
-	if err != nil {
-		return usageError{err}
-	}
-	res.resumed, res.fromLine = resumed, j.state.Watermark.Line
-
-	reader, header, err := openReader(in, pl.format, pl.readerOptions(in, j.start()))
-	if err != nil {
-		return readerError(file, err)
-	}
-	limiter := pipeline.NewLimiter(pl.rate.N, pl.rate.Window)
-	mapper, err := preflight(ctx, e.interrupt, client, limiter, pl, header, log)
-	if err != nil {
-		return err
-	}
-	res.mapping = effectiveMapping(pl.mapping, header, pl.o.IDColumn, mapper)
-	if !resumed {
-		if err := j.archiveEarlier(dlPath, o.KeepArchives, log); err != nil {
-			return usageError{err}
-		}
-	}
-	deadLines, err := j.deadLettersSinceSave(dlPath, pl.format)
-	if err != nil {
-		return usageError{err}
-	}
-	deadLimit = withJob(deadLimit, j.counts())
-	if err := overLimitAtStart(deadLimit); err != nil {
-		return resumableError{err: err, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
-	}
-	if resumed && dlPath != j.state.DeadLetterPath {
-		log.Warn("dead-letter file differs from the last run's; records it had written since its last save may be written again",
-			zap.String("was", j.state.DeadLetterPath), zap.String("now", dlPath))
-	}
-	j.state.DeadLetterPath = dlPath
-	dead, err := deadletter.Open(dlPath, pl.format, header, deadletter.WithIDColumn(pl.o.IDColumn))
-	if err != nil {
-		return usageError{err}
-	}
-	j.deadSize = dead.Size
-	if err := j.identifyDeadLetterFile(dlPath); err != nil {
-		dead.Close()
-		return err
-	}
-
-	cfg := pl.pipelineConfig(e.interrupt, mapper)
-	cfg.Start, cfg.Skip, cfg.Progress = j.start(), j.skipper(deadLines), j
-	cfg.DeadLetterLimit = deadLimit
-	p, err := pipeline.New(cfg, reader, client, dead, limiter, log)
-	if err != nil {
-		dead.Close()
-		return usageError{err}
-	}
-	j.stats = p.Stats()
-	res.stats, res.job = p.Stats(), j
-
-	log.Info("sync started", zap.String("file", file), zap.Stringer("format", pl.format),
-		zap.String("object", o.Object), zap.String("base_url", o.BaseURL),
-		zap.Int("batch_size", o.BatchSize), zap.Int("workers", o.Workers), zap.String("rate", pl.rate.String()),
-		zap.String("dead_letter", dlPath), zap.String("checkpoint", cpPath),
-		zap.Bool("resumed", resumed), zap.Int64("from_line", j.state.Watermark.Line))
-	start := time.Now()
-	runCtx, stop := stopAfterDrain(ctx, e.interrupt, drainTimeout)
-	stopAnnounce := announceDrain(e.interrupt, p.Stats(), drainTimeout, log)
-	stopProgress := progress(p.Stats(), fp.Size, j.start().Offset)
-	runErr := p.Run(runCtx)
-	stopProgress()
-	stopAnnounce()
-	stop()
-	if err := dead.Close(); err != nil && runErr == nil {
-		runErr = fmt.Errorf("close dead-letter file: %w", err)
-	}
-	runErr = runConfigError(o, runErr)
-	logSummary(log, p.Stats(), time.Since(start), dlPath, runErr, res.totals(), resumed)
-	if runErr == nil && j.counts().Read == 0 {
-		runErr = errNoRecords
-	}
-	switch code := exitCode(runErr, 0); {
-	case errors.Is(runErr, errInputChanged):
-		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
-			"every record before line %d of the file as it was is settled; progress is saved in %s, bound to that file.\n"+
-				"The next run finds another file over this unfinished job and refuses it (status 2): pass --restart once to start the new file, "+
-				"or set --on-new-input restart where the newest export always wins; the old file's records from line %d on were never sent.",
-			j.state.Watermark.Line, cpPath, j.state.Watermark.Line)}
-	case runErr != nil && code == exitResumable:
-		runErr = resumableError{err: runErr, hint: fmt.Sprintf(
-			"every record before line %d of %s is settled; progress is saved in %s.\nRun the same command again to carry on from there.",
-			j.state.Watermark.Line, file, cpPath)}
-	case code == exitTooManyFailed:
-		runErr = resumableError{err: runErr, hint: tooManyFailedHint(j.state.Watermark.Line, file, cpPath, dlPath)}
-	case runErr == nil:
-		if err := allFailed(j.counts(), deadLimit); err != nil {
-			runErr = resumableError{err: err, hint: allFailedHint(file, dlPath)}
-		}
-	}
-	return runErr
-}
-
-// checkInputAtEnd looks at the input once more when a run ends with err,
-// and returns how the run ended given what it finds. A file that changed
-// after it was read to its fingerprinted size (an export still appending,
-// or written again) turns a finished run into a resumable stop: every
-// record of the file as it was is settled and the job saved as finished,
-// so a rerun once the export is done takes the new file as a new job; an
-// exit status of success would have told a scheduler that the new records
-// were sent. A run that stopped otherwise keeps its error, and the change
-// becomes a warning; errInputChanged already says it.
-func checkInputAtEnd(err error, f *os.File, fp checkpoint.Input, dryRun bool, log *zap.Logger, res *syncResult) error {
-	if errors.Is(err, errInputChanged) {
-		return err
-	}
-	finished := err == nil || errors.Is(err, errNoRecords)
-	msg := inputChange(f, fp, !dryRun && !finished)
-	switch {
-	case msg == "":
-		return err
-	case finished:
-		hint := "every record of the file as it was when the run started is settled, and the job is saved as finished: rerun the same command once the export has finished, and it takes the new file as a new job"
-		if dryRun {
-			hint = "rerun the dry run once the export has finished"
-		}
-		return resumableError{err: inputChangedError(msg), hint: hint}
-	}
-	log.Warn("the input changed while it was read", zap.Int64("read_to_offset", fp.Size), zap.String("detail", msg))
-	res.warnings = append(res.warnings, msg)
-	return err
 }
 
 // logSummary logs how the run ended: "sync finished", or "sync stopped"
