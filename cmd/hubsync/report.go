@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -189,41 +187,13 @@ func runCounts(s *pipeline.Stats) reportCounts {
 
 // writeReport writes r to path as indented JSON, readable by its owner
 // only, atomically: a crash leaves the old file or the new one.
-func writeReport(path string, r runReport) (err error) {
+func writeReport(path string, r runReport) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*") // mode 0600
-	if err != nil {
+	if err := checkpoint.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write report: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("write report: sync %s: %w", dir, err)
 	}
 	return nil
 }
