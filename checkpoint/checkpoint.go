@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -64,7 +65,11 @@ type Input struct {
 	Head    string    `json:"head_sha256"` // hash of the first 64 KiB
 }
 
-// Counts are the running totals of a job over all its runs.
+// Counts are what a sync did, as plain values: the totals of a job over
+// all its runs in its checkpoint, and of one run in its report, log
+// summary and progress display (see pipeline.Stats.Snapshot). Its JSON
+// names are those of the checkpoint file: do not change them, or older
+// checkpoints no longer load.
 type Counts struct {
 	Read         int64            `json:"read"`
 	Applied      int64            `json:"applied"`
@@ -73,7 +78,31 @@ type Counts struct {
 	RateLimited  int64            `json:"rate_limited"`
 	Retries      int64            `json:"retries"`
 	Splits       int64            `json:"split_requests"`
-	ByCode       map[string]int64 `json:"dead_by_code,omitempty"`
+	ByCode       map[string]int64 `json:"dead_by_code,omitempty"` // dead letters by error code
+}
+
+// Add returns c plus d, field by field, with the codes of d.ByCode merged
+// into those of c.ByCode. Neither map is changed: the result's is a new
+// map when d has codes, and c's otherwise.
+func (c Counts) Add(d Counts) Counts {
+	c.Read += d.Read
+	c.Applied += d.Applied
+	c.DeadLettered += d.DeadLettered
+	c.Requests += d.Requests
+	c.RateLimited += d.RateLimited
+	c.Retries += d.Retries
+	c.Splits += d.Splits
+	if len(d.ByCode) > 0 {
+		merged := maps.Clone(c.ByCode)
+		if merged == nil {
+			merged = make(map[string]int64, len(d.ByCode))
+		}
+		for code, n := range d.ByCode {
+			merged[code] += n
+		}
+		c.ByCode = merged
+	}
+	return c
 }
 
 // State is the content of a checkpoint file.
