@@ -177,28 +177,13 @@ func (j *job) Save(final bool) error {
 	return nil
 }
 
-// counts adds this run's counters to those of earlier runs.
+// counts adds this run's counters to those of earlier runs. The records
+// this run skipped were counted by the run that settled them.
 func (j *job) counts() checkpoint.Counts {
-	c := j.base
 	if j.stats == nil {
-		return c
+		return j.base
 	}
-	c.Read += j.stats.Read.Load() - j.stats.Skipped.Load()
-	c.Applied += j.stats.Applied.Load()
-	c.DeadLettered += j.stats.DeadLettered.Load()
-	c.Requests += j.stats.Requests.Load()
-	c.RateLimited += j.stats.RateLimited.Load()
-	c.Retries += j.stats.Retries.Load()
-	c.Splits += j.stats.Splits.Load()
-	if by := j.stats.DeadByCode(); len(by) > 0 {
-		merged := make(map[string]int64, len(by)+len(c.ByCode))
-		for k, v := range c.ByCode {
-			merged[k] = v
-		}
-		for k, v := range by {
-			merged[k] += v
-		}
-		c.ByCode = merged
-	}
-	return c
+	run := j.stats.Snapshot()
+	run.Read -= j.stats.Skipped.Load()
+	return j.base.Add(run)
 }
