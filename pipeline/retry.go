@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -34,31 +33,32 @@ var errBatchKeepsFailing = errors.New("request kept failing")
 // run halted (daily limit, HubSpot down).
 func (p *Pipeline) send(ctx context.Context, b *batch, idx []int) (*sink.BatchResult, error) {
 	in := inputs(b, idx)
-	for attempt := 1; ; {
-		res, wait, retry, err := p.attempt(ctx, b, in, attempt)
-		if res != nil || err != nil {
-			return res, err
+	attempt := 1
+	var res *sink.BatchResult
+	// Retry sleeps between attempts with no place in flight held: a batch
+	// waiting to retry leaves its place to another.
+	err := Retry(ctx, func() (time.Duration, bool, error) {
+		r, wait, counts, err := p.attempt(ctx, b, in, attempt)
+		if r != nil || err != nil {
+			res = r
+			return 0, false, err
 		}
-		// Waited out with no place in flight held: a batch waiting to
-		// retry leaves its place to another.
-		if wait > 0 {
-			if err := sleep(ctx, wait, nil); err != nil {
-				return nil, err
-			}
-		}
-		if retry {
+		if counts {
 			attempt++
 		}
-	}
+		return wait, true, nil
+	})
+	return res, err
 }
 
 // attempt makes one request for in, once it is one of at most Workers in
 // flight and the limiter lets it go, and decides what comes of it: the
 // result, an error that ends the request, or a wait before the next
-// attempt (retry is false when the wait is for a 429, which does not count
-// as an attempt). Its place in flight is held until that is decided, so
-// that no request waiting for its turn starts after a halt decided here.
-func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attempt int) (_ *sink.BatchResult, wait time.Duration, retry bool, _ error) {
+// attempt (counts is false when the wait is for a 429, which does not
+// count as an attempt). Its place in flight is held until that is
+// decided, so that no request waiting for its turn starts after a halt
+// decided here.
+func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attempt int) (_ *sink.BatchResult, wait time.Duration, counts bool, _ error) {
 	turn := ctx
 	if !b.started {
 		var cancel context.CancelFunc
@@ -138,14 +138,15 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 			// likely in its records.
 			return nil, 0, false, fmt.Errorf("%w %d times: %w", errBatchKeepsFailing, attempt, err)
 		}
-		wait := p.backoff(attempt)
+		backoff := p.backoff()
+		wait := backoff.Wait(attempt, err)
 		if alone && attempt == 1 {
 			// HubSpot answers the others: a first failure is a fluke,
-			// retried at once (the limiter still paces it). Backing off
-			// would stall the batches that wait for this one's records.
-			wait = 0
+			// retried as soon as the server allows (the limiter still
+			// paces it). Backing off would stall the batches that wait
+			// for this one's records.
+			wait = backoff.Floor(err)
 		}
-		wait = max(wait, min(sink.MinWait(err), p.cfg.BackoffMax))
 		p.stats.Retries.Add(1)
 		p.log.Warn("request failed, retrying", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
 			zap.Duration("wait", wait), zap.Error(err), zap.String("correlation_id", correlation(apiErr)))
@@ -234,14 +235,10 @@ var ErrBadEndpoint = errors.New("the base URL does not lead to HubSpot")
 // leave the rest of the daily quota to other integrations.
 var ErrDailyReserve = errors.New("daily reserve reached")
 
-// backoff is the wait before retry number attempt: exponential from
-// BackoffBase, capped at BackoffMax, with full jitter in its upper half.
-func (p *Pipeline) backoff(attempt int) time.Duration {
-	d := p.cfg.BackoffBase << min(attempt-1, 20)
-	if d <= 0 || d > p.cfg.BackoffMax {
-		d = p.cfg.BackoffMax
-	}
-	return d/2 + rand.N(d/2+1)
+// backoff is the wait before a batch's retries: from BackoffBase, capped
+// at BackoffMax.
+func (p *Pipeline) backoff() Backoff {
+	return Backoff{Base: p.cfg.BackoffBase, Max: p.cfg.BackoffMax}
 }
 
 // health decides when HubSpot is down rather than flaky: too many failed
