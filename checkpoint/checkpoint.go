@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -64,7 +65,11 @@ type Input struct {
 	Head    string    `json:"head_sha256"` // hash of the first 64 KiB
 }
 
-// Counts are the running totals of a job over all its runs.
+// Counts are what a sync did, as plain values: the totals of a job over
+// all its runs in its checkpoint, and of one run in its report, log
+// summary and progress display (see pipeline.Stats.Snapshot). Its JSON
+// names are those of the checkpoint file: do not change them, or older
+// checkpoints no longer load.
 type Counts struct {
 	Read         int64            `json:"read"`
 	Applied      int64            `json:"applied"`
@@ -73,7 +78,31 @@ type Counts struct {
 	RateLimited  int64            `json:"rate_limited"`
 	Retries      int64            `json:"retries"`
 	Splits       int64            `json:"split_requests"`
-	ByCode       map[string]int64 `json:"dead_by_code,omitempty"`
+	ByCode       map[string]int64 `json:"dead_by_code,omitempty"` // dead letters by error code
+}
+
+// Add returns c plus d, field by field, with the codes of d.ByCode merged
+// into those of c.ByCode. Neither map is changed: the result's is a new
+// map when d has codes, and c's otherwise.
+func (c Counts) Add(d Counts) Counts {
+	c.Read += d.Read
+	c.Applied += d.Applied
+	c.DeadLettered += d.DeadLettered
+	c.Requests += d.Requests
+	c.RateLimited += d.RateLimited
+	c.Retries += d.Retries
+	c.Splits += d.Splits
+	if len(d.ByCode) > 0 {
+		merged := maps.Clone(c.ByCode)
+		if merged == nil {
+			merged = make(map[string]int64, len(d.ByCode))
+		}
+		for code, n := range d.ByCode {
+			merged[code] += n
+		}
+		c.ByCode = merged
+	}
+	return c
 }
 
 // State is the content of a checkpoint file.
@@ -215,47 +244,16 @@ func (s *State) validate() error {
 	return nil
 }
 
-// Save writes s to path atomically: a crash leaves the old file or the new
-// one, never a mix.
-func Save(path string, s *State) (err error) {
+// Save writes s to path atomically (see WriteFile): a crash leaves the
+// old file or the new one, never a mix. The file is readable by its owner
+// only.
+func Save(path string, s *State) error {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode checkpoint: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("save checkpoint: sync %s: %w", dir, err)
 	}
 	return nil
 }

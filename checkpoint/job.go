@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"slices"
 	"time"
 )
@@ -255,31 +254,7 @@ func (j *Job) nextState(final bool, now time.Time) State {
 }
 
 // Totals adds run, this run's counters, to those of the earlier runs.
-func (j *Job) Totals(run Counts) Counts { return addCounts(j.base, run) }
-
-// addCounts returns the sum of a and b. The result shares no map with b,
-// and shares a's only when b has no codes.
-func addCounts(a, b Counts) Counts {
-	c := a
-	c.Read += b.Read
-	c.Applied += b.Applied
-	c.DeadLettered += b.DeadLettered
-	c.Requests += b.Requests
-	c.RateLimited += b.RateLimited
-	c.Retries += b.Retries
-	c.Splits += b.Splits
-	if len(b.ByCode) > 0 {
-		merged := maps.Clone(a.ByCode)
-		if merged == nil {
-			merged = make(map[string]int64, len(b.ByCode))
-		}
-		for k, v := range b.ByCode {
-			merged[k] += v
-		}
-		c.ByCode = merged
-	}
-	return c
-}
+func (j *Job) Totals(run Counts) Counts { return j.base.Add(run) }
 
 // Skipper tells which records of a resumed run are settled already:
 // those inside spans settled beyond the watermark, and those whose dead

@@ -326,28 +326,6 @@ func TestSave(t *testing.T) {
 	}
 }
 
-func TestAddCounts(t *testing.T) {
-	base := Counts{Read: 1, ByCode: map[string]int64{"A": 1}}
-	tests := []struct {
-		name string
-		run  Counts
-		want Counts
-	}{
-		{"no codes", Counts{Read: 2, Applied: 2}, Counts{Read: 3, Applied: 2, ByCode: map[string]int64{"A": 1}}},
-		{"codes merged", Counts{DeadLettered: 2, ByCode: map[string]int64{"A": 1, "B": 1}}, Counts{Read: 1, DeadLettered: 2, ByCode: map[string]int64{"A": 2, "B": 1}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, addCounts(base, tt.run)); diff != "" {
-				t.Errorf("sum (-want +got):\n%s", diff)
-			}
-			if base.ByCode["A"] != 1 {
-				t.Errorf("the earlier counts changed: %v", base.ByCode)
-			}
-		})
-	}
-}
-
 // writeJobFile writes a checkpoint of the kind named at path ("none"
 // writes nothing) and returns its content.
 func writeJobFile(t *testing.T, path, kind string) string {

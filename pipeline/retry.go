@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -34,31 +32,32 @@ var errBatchKeepsFailing = errors.New("request kept failing")
 // run halted (daily limit, HubSpot down).
 func (p *Pipeline) send(ctx context.Context, b *batch, idx []int) (*sink.BatchResult, error) {
 	in := inputs(b, idx)
-	for attempt := 1; ; {
-		res, wait, retry, err := p.attempt(ctx, b, in, attempt)
-		if res != nil || err != nil {
-			return res, err
+	attempt := 1
+	var res *sink.BatchResult
+	// Retry sleeps between attempts with no place in flight held: a batch
+	// waiting to retry leaves its place to another.
+	err := Retry(ctx, func() (time.Duration, bool, error) {
+		r, wait, counts, err := p.attempt(ctx, b, in, attempt)
+		if r != nil || err != nil {
+			res = r
+			return 0, false, err
 		}
-		// Waited out with no place in flight held: a batch waiting to
-		// retry leaves its place to another.
-		if wait > 0 {
-			if err := sleep(ctx, wait, nil); err != nil {
-				return nil, err
-			}
-		}
-		if retry {
+		if counts {
 			attempt++
 		}
-	}
+		return wait, true, nil
+	})
+	return res, err
 }
 
 // attempt makes one request for in, once it is one of at most Workers in
 // flight and the limiter lets it go, and decides what comes of it: the
 // result, an error that ends the request, or a wait before the next
-// attempt (retry is false when the wait is for a 429, which does not count
-// as an attempt). Its place in flight is held until that is decided, so
-// that no request waiting for its turn starts after a halt decided here.
-func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attempt int) (_ *sink.BatchResult, wait time.Duration, retry bool, _ error) {
+// attempt (counts is false when the wait is for a 429, which does not
+// count as an attempt). Its place in flight is held until that is
+// decided, so that no request waiting for its turn starts after a halt
+// decided here.
+func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attempt int) (_ *sink.BatchResult, wait time.Duration, counts bool, _ error) {
 	turn := ctx
 	if !b.started {
 		var cancel context.CancelFunc
@@ -138,14 +137,15 @@ func (p *Pipeline) attempt(ctx context.Context, b *batch, in []sink.Input, attem
 			// likely in its records.
 			return nil, 0, false, fmt.Errorf("%w %d times: %w", errBatchKeepsFailing, attempt, err)
 		}
-		wait := p.backoff(attempt)
+		backoff := p.backoff()
+		wait := backoff.Wait(attempt, err)
 		if alone && attempt == 1 {
 			// HubSpot answers the others: a first failure is a fluke,
-			// retried at once (the limiter still paces it). Backing off
-			// would stall the batches that wait for this one's records.
-			wait = 0
+			// retried as soon as the server allows (the limiter still
+			// paces it). Backing off would stall the batches that wait
+			// for this one's records.
+			wait = backoff.Floor(err)
 		}
-		wait = max(wait, min(sink.MinWait(err), p.cfg.BackoffMax))
 		p.stats.Retries.Add(1)
 		p.log.Warn("request failed, retrying", zap.Uint64("batch", b.seq), zap.Int("attempt", attempt),
 			zap.Duration("wait", wait), zap.Error(err), zap.String("correlation_id", correlation(apiErr)))
@@ -234,150 +234,8 @@ var ErrBadEndpoint = errors.New("the base URL does not lead to HubSpot")
 // leave the rest of the daily quota to other integrations.
 var ErrDailyReserve = errors.New("daily reserve reached")
 
-// backoff is the wait before retry number attempt: exponential from
-// BackoffBase, capped at BackoffMax, with full jitter in its upper half.
-func (p *Pipeline) backoff(attempt int) time.Duration {
-	d := p.cfg.BackoffBase << min(attempt-1, 20)
-	if d <= 0 || d > p.cfg.BackoffMax {
-		d = p.cfg.BackoffMax
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// health decides when HubSpot is down rather than flaky: too many failed
-// attempts in a row across all workers, or no success for too long; and
-// when 429s have gone on for too long to wait for.
-type health struct {
-	maxFailures int
-	maxSilence  time.Duration
-	maxLimited  time.Duration
-
-	mu         sync.Mutex
-	failures   int
-	quietSince time.Time // the last success, or the start of the run
-	succeeded  time.Time // the last success; zero before the first
-}
-
-// start starts the silence clock.
-func (h *health) start() {
-	h.mu.Lock()
-	h.quietSince = time.Now()
-	h.mu.Unlock()
-}
-
-func (h *health) success() {
-	h.mu.Lock()
-	h.failures = 0
-	h.quietSince = time.Now()
-	h.succeeded = h.quietSince
-	h.mu.Unlock()
-}
-
-// neverSucceeded reports whether no request of the run has succeeded.
-func (h *health) neverSucceeded() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.succeeded.IsZero()
-}
-
-// recentSuccess reports whether a request succeeded within d. Before the
-// first success it is false: a batch failing from the start of a run is no
-// evidence against its records.
-func (h *health) recentSuccess(d time.Duration) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return !h.succeeded.IsZero() && time.Since(h.succeeded) < d
-}
-
-// failure records a failed attempt and returns why the run should stop, or
-// "" to go on, and whether the failure stands alone: the attempt before it,
-// by any worker, succeeded.
-func (h *health) failure() (reason string, alone bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.failures++
-	switch {
-	case h.failures >= h.maxFailures:
-		return fmt.Sprintf("%d attempts in a row failed", h.failures), false
-	case time.Since(h.quietSince) >= h.maxSilence:
-		return fmt.Sprintf("no request succeeded for %s", time.Since(h.quietSince).Round(time.Second)), false
-	}
-	return "", h.failures == 1
-}
-
-// limited records a 429 after which the caller is to wait for wait, and
-// returns why the run should stop, or "" to go on: no success for
-// maxLimited, or none possible before the wait is over.
-func (h *health) limited(wait time.Duration) string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	silent := time.Since(h.quietSince)
-	if silent+wait < h.maxLimited {
-		return ""
-	}
-	return fmt.Sprintf("no request succeeded for %s, and the next may not start for %s", silent.Round(100*time.Millisecond), wait.Round(100*time.Millisecond))
-}
-
-// maxRateLimitWait caps every wait a server can ask for: after one 429,
-// and the pause of the limiter. HubSpot's windows are one and ten seconds;
-// a minute leaves room for a Retry-After (which HubSpot does not document)
-// and spares the run from waiting out whatever a broken or hostile server
-// says. It also caps a window set with --rate, which may be longer.
-const maxRateLimitWait = time.Minute
-
-// maxWindow caps the rolling window a server announces. HubSpot's are one
-// and ten seconds; taking a longer one for ten seconds costs at worst a few
-// more 429s, which the pacer answers, while trusting it could stall the run
-// (a server announced 115 days).
-const maxWindow = 10 * time.Second
-
-// pacer lowers the limiter's pace when HubSpot answers 429 (the account's
-// budget is shared with other apps, so the configured rate may be more than
-// is free) and raises it again slowly while requests succeed.
-type pacer struct {
-	lim *Limiter
-
-	mu          sync.Mutex
-	consecutive int // 429s since the last success
-}
-
-// limited records a 429 and returns how long the caller should wait: what
-// Retry-After says when HubSpot sends it, else a tenth of the window,
-// doubling with each 429 in a row up to the whole window. Every worker
-// waits as long.
-func (pc *pacer) limited(e *sink.APIError) time.Duration {
-	pc.mu.Lock()
-	pc.consecutive++
-	n := pc.consecutive
-	pc.mu.Unlock()
-
-	if cur := pc.lim.Pace(); cur > 0 {
-		pc.lim.SetPace(cur * 0.8)
-	}
-	_, window := pc.lim.Limit()
-	if e != nil && e.RateLimit.Interval > 0 {
-		window = min(e.RateLimit.Interval, maxWindow)
-	}
-	if window <= 0 {
-		window = 10 * time.Second
-	}
-	window = min(window, maxRateLimitWait)
-	wait := min((window/10)<<min(n-1, 6), window)
-	if e != nil && e.RetryAfter > 0 {
-		// Honoured, but capped: a burst window never needs more than a
-		// minute, and a run that must wait longer is better stopped.
-		wait = min(e.RetryAfter, maxRateLimitWait)
-	}
-	pc.lim.Pause(wait)
-	return wait
-}
-
-// success records an answered request and raises the pace by 1%.
-func (pc *pacer) success() {
-	pc.mu.Lock()
-	pc.consecutive = 0
-	pc.mu.Unlock()
-	if cur := pc.lim.Pace(); cur > 0 {
-		pc.lim.SetPace(cur * 1.01)
-	}
+// backoff is the wait before a batch's retries: from BackoffBase, capped
+// at BackoffMax.
+func (p *Pipeline) backoff() Backoff {
+	return Backoff{Base: p.cfg.BackoffBase, Max: p.cfg.BackoffMax}
 }

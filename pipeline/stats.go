@@ -6,10 +6,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hubsync/hubsync/checkpoint"
 )
 
-// Stats counts what a run did. All methods and fields are safe for
-// concurrent use, so a progress reporter can read them while Run runs.
+// Stats counts what a run did, live. All methods and fields are safe for
+// concurrent use, so a progress reporter can read them while Run runs;
+// Snapshot turns them into plain values.
 type Stats struct {
 	Read         atomic.Int64 // records read (parsed or not)
 	Skipped      atomic.Int64 // records read that an earlier run already settled
@@ -27,6 +30,26 @@ type Stats struct {
 	lim    *Limiter // set by New; nil in a Stats of no run
 	mu     sync.Mutex
 	byCode map[string]int64
+}
+
+// Snapshot returns what the run did so far as plain values, in the one
+// counters type that the checkpoint, the report, the log summary and the
+// progress display share. Its Read counts every record read, the Skipped
+// ones (settled by an earlier run) included. Offset, Skipped and Sending
+// belong to this run alone and stay here. The fields are read one after
+// the other while the run goes on, so a snapshot taken mid-run is not of
+// one instant: right for a display, and exact once Run has returned.
+func (s *Stats) Snapshot() checkpoint.Counts {
+	return checkpoint.Counts{
+		Read:         s.Read.Load(),
+		Applied:      s.Applied.Load(),
+		DeadLettered: s.DeadLettered.Load(),
+		Requests:     s.Requests.Load(),
+		RateLimited:  s.RateLimited.Load(),
+		Retries:      s.Retries.Load(),
+		Splits:       s.Splits.Load(),
+		ByCode:       s.DeadByCode(),
+	}
 }
 
 // Waiting says in words what holds the run's requests back now, or ""

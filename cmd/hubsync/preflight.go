@@ -74,34 +74,35 @@ func preflight(ctx context.Context, interrupt <-chan struct{}, client *sink.Clie
 // fetchProperties gets the property definitions, through the limiter, and
 // rides out what any request may meet: a 429 (the window may still be full
 // from another app or the last run) is waited out, a transient failure is
-// retried with backoff, up to about two minutes in all; then the last error
-// is returned for the caller to classify.
+// retried with backoff (no shorter than a Retry-After), up to about two
+// minutes in all; then the last error is returned for the caller to
+// classify.
 func fetchProperties(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, log *zap.Logger) ([]sink.Property, error) {
-	wait := time.Second
+	backoff := pipeline.Backoff{Base: time.Second, Max: 30 * time.Second}
 	deadline := time.Now().Add(2 * time.Minute)
-	for attempt := 1; ; attempt++ {
+	var props []sink.Property
+	attempt := 0
+	err := pipeline.Retry(ctx, func() (time.Duration, bool, error) {
+		attempt++
 		release, err := lim.Acquire(ctx)
 		if err != nil {
-			return nil, err
+			return 0, false, err
 		}
-		props, err := client.Properties(ctx)
+		props, err = client.Properties(ctx)
 		release()
 		class := sink.Classify(err)
-		if err == nil || (class != sink.ClassRateLimit && class != sink.ClassRetry) || time.Now().Add(wait).After(deadline) ||
+		if err == nil || (class != sink.ClassRateLimit && class != sink.ClassRetry) ||
 			sink.BadEndpoint(err) { // the first request: a wrong URL, not an outage
-			return props, err
+			return 0, false, err
 		}
-		if w := sink.MinWait(err); w > wait {
-			wait = min(w, time.Minute)
+		wait := backoff.Wait(attempt, err)
+		if time.Now().Add(wait).After(deadline) {
+			return 0, false, err
 		}
 		log.Warn("preflight request failed, retrying", zap.Int("attempt", attempt), zap.Duration("wait", wait), zap.Error(err))
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 30*time.Second)
-	}
+		return wait, true, nil
+	})
+	return props, err
 }
 
 // isNoMapping reports whether c asks for nothing beyond sending the input's

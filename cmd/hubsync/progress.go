@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/term"
 
+	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
 )
 
@@ -295,16 +296,8 @@ func (v progressView) logFields() []zap.Field {
 		}
 		return f
 	}
-	f := []zap.Field{
-		zap.Float64("percent", v.Percent),
-		zap.Int64("read", v.Read),
-		zap.Int64("applied", v.Applied),
-		zap.Int64("dead_lettered", v.DeadLettered),
-		zap.Int64("requests", v.Requests),
-		zap.Int64("rate_limited", v.RateLimited),
-		zap.Int64("retries", v.Retries),
-		zap.Float64("records_per_sec", v.PerSec),
-	}
+	f := append([]zap.Field{zap.Float64("percent", v.Percent)}, countFields(v.Counts)...)
+	f = append(f, zap.Float64("records_per_sec", v.PerSec))
 	if v.ETA >= 0 {
 		f = append(f, zap.Duration("eta", v.ETA))
 	}
@@ -312,6 +305,19 @@ func (v progressView) logFields() []zap.Field {
 		f = append(f, zap.String("waiting", v.Waiting))
 	}
 	return f
+}
+
+// countFields are the log fields of c that the progress lines and the
+// summary of a run (logSummary) share, in the order both write them.
+func countFields(c checkpoint.Counts) []zap.Field {
+	return []zap.Field{
+		zap.Int64("read", c.Read),
+		zap.Int64("applied", c.Applied),
+		zap.Int64("dead_lettered", c.DeadLettered),
+		zap.Int64("requests", c.Requests),
+		zap.Int64("rate_limited", c.RateLimited),
+		zap.Int64("retries", c.Retries),
+	}
 }
 
 // sizeOf is "14.8/40.0 MB": done in the unit of total.

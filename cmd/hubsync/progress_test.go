@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
 )
 
@@ -67,10 +68,10 @@ func TestProgressMeter(t *testing.T) {
 	}, {
 		name: "steady pace", total: 1000,
 		steps: []step{
-			{time.Second, progressCounts{Offset: 100, Read: 10, Applied: 5}},
-			{2 * time.Second, progressCounts{Offset: 200, Read: 20, Applied: 15}},
+			{time.Second, progressCounts{Counts: checkpoint.Counts{Read: 10, Applied: 5}, Offset: 100}},
+			{2 * time.Second, progressCounts{Counts: checkpoint.Counts{Read: 20, Applied: 15}, Offset: 200}},
 		},
-		want: progressView{progressCounts: progressCounts{Offset: 200, Read: 20, Applied: 15},
+		want: progressView{progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 20, Applied: 15}, Offset: 200},
 			Done: 200, Total: 1000, Percent: 20, PerSec: 10, ETA: 8 * time.Second},
 	}, {
 		name: "resumed, nothing read yet", total: 1000, from: 500,
@@ -78,23 +79,23 @@ func TestProgressMeter(t *testing.T) {
 		want:  progressView{Done: 500, Total: 1000, Percent: 50, ETA: -1},
 	}, {
 		name: "resumed: the pace counts from where the run started", total: 1000, from: 500,
-		steps: []step{{2 * time.Second, progressCounts{Offset: 700, Read: 30}}},
-		want: progressView{progressCounts: progressCounts{Offset: 700, Read: 30},
+		steps: []step{{2 * time.Second, progressCounts{Counts: checkpoint.Counts{Read: 30}, Offset: 700}}},
+		want: progressView{progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 30}, Offset: 700},
 			Done: 700, Total: 1000, Percent: 70, PerSec: 15, ETA: 3 * time.Second},
 	}, {
 		name: "skipped records are not processed", total: 1000, from: 500,
-		steps: []step{{time.Second, progressCounts{Offset: 600, Read: 10, Skipped: 10}}},
-		want: progressView{progressCounts: progressCounts{Offset: 600, Read: 10, Skipped: 10},
+		steps: []step{{time.Second, progressCounts{Counts: checkpoint.Counts{Read: 10}, Offset: 600, Skipped: 10}}},
+		want: progressView{progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 10}, Offset: 600, Skipped: 10},
 			Done: 600, Total: 1000, Percent: 60, PerSec: 0, ETA: 4 * time.Second},
 	}, {
 		name: "the pace is the last ten seconds'", total: 10000,
 		steps: []step{
-			{5 * time.Second, progressCounts{Offset: 2500, Read: 250}},
-			{10 * time.Second, progressCounts{Offset: 5000, Read: 500}}, // 500 B/s so far
-			{15 * time.Second, progressCounts{Offset: 5500, Read: 550}},
-			{20 * time.Second, progressCounts{Offset: 6000, Read: 600}}, // 100 B/s since 10s
+			{5 * time.Second, progressCounts{Counts: checkpoint.Counts{Read: 250}, Offset: 2500}},
+			{10 * time.Second, progressCounts{Counts: checkpoint.Counts{Read: 500}, Offset: 5000}}, // 500 B/s so far
+			{15 * time.Second, progressCounts{Counts: checkpoint.Counts{Read: 550}, Offset: 5500}},
+			{20 * time.Second, progressCounts{Counts: checkpoint.Counts{Read: 600}, Offset: 6000}}, // 100 B/s since 10s
 		},
-		want: progressView{progressCounts: progressCounts{Offset: 6000, Read: 600},
+		want: progressView{progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 600}, Offset: 6000},
 			Done: 6000, Total: 10000, Percent: 60, PerSec: 10, ETA: 40 * time.Second},
 	}, {
 		name: "percent rounds down", total: 3000,
@@ -102,8 +103,8 @@ func TestProgressMeter(t *testing.T) {
 		want:  progressView{progressCounts: progressCounts{Offset: 2999}, Done: 2999, Total: 3000, Percent: 99.9, ETA: 0},
 	}, {
 		name: "all read", total: 1000,
-		steps: []step{{time.Second, progressCounts{Offset: 1000, Read: 7, Applied: 6, DeadLettered: 1}}},
-		want: progressView{progressCounts: progressCounts{Offset: 1000, Read: 7, Applied: 6, DeadLettered: 1},
+		steps: []step{{time.Second, progressCounts{Counts: checkpoint.Counts{Read: 7, Applied: 6, DeadLettered: 1}, Offset: 1000}}},
+		want: progressView{progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 7, Applied: 6, DeadLettered: 1}, Offset: 1000},
 			Done: 1000, Total: 1000, Percent: 100, PerSec: 7, ETA: 0},
 	}, {
 		name: "empty input", total: 0,
@@ -127,7 +128,7 @@ func TestProgressMeter(t *testing.T) {
 
 func TestProgressBarText(t *testing.T) {
 	v := progressView{
-		progressCounts: progressCounts{Read: 123456, Applied: 123000, DeadLettered: 56, Retries: 3, RateLimited: 2},
+		progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 123456, Applied: 123000, DeadLettered: 56, Retries: 3, RateLimited: 2}},
 		Done:           14_800_000,
 		Total:          40_000_000,
 		PerSec:         190.2,
@@ -162,7 +163,7 @@ func TestProgressBarText(t *testing.T) {
 // sends nothing, never says applied or counts requests as made.
 func TestProgressDryRunWords(t *testing.T) {
 	v := progressView{
-		progressCounts: progressCounts{Read: 1000, Applied: 990, DeadLettered: 10, Requests: 10},
+		progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 1000, Applied: 990, DeadLettered: 10, Requests: 10}},
 		Done:           500, Total: 500, PerSec: 2000, DryRun: true,
 	}
 	if got, want := v.barText(0), "500/500 B · read 1,000 · 2,000 rec/s · would apply 990 · would fail 10 · retries 0 · 429s 0 · ETA 0s"; got != want {

@@ -4,22 +4,21 @@ import (
 	"math"
 	"time"
 
+	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/pipeline"
 )
 
-// progressCounts are the counters a progress view is made of.
+// progressCounts are the counters a progress view is made of: the run's
+// counts (Read including Skipped) and what only a live run has.
 type progressCounts struct {
-	Offset, Read, Skipped, Applied, DeadLettered, Requests, RateLimited, Retries int64
-	Waiting                                                                      string // what holds requests back, "" when nothing
+	checkpoint.Counts
+	Offset  int64  // byte offset in the input just past the last record read
+	Skipped int64  // records read that an earlier run already settled
+	Waiting string // what holds requests back, "" when nothing
 }
 
 func countsOf(s *pipeline.Stats) progressCounts {
-	return progressCounts{
-		Offset: s.Offset.Load(), Read: s.Read.Load(), Skipped: s.Skipped.Load(),
-		Applied: s.Applied.Load(), DeadLettered: s.DeadLettered.Load(),
-		Requests: s.Requests.Load(), RateLimited: s.RateLimited.Load(), Retries: s.Retries.Load(),
-		Waiting: s.Waiting(),
-	}
+	return progressCounts{Counts: s.Snapshot(), Offset: s.Offset.Load(), Skipped: s.Skipped.Load(), Waiting: s.Waiting()}
 }
 
 // progressView is where a run stands at one instant.

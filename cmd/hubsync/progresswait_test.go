@@ -6,13 +6,15 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/hubsync/hubsync/checkpoint"
 )
 
 // TestProgressSaysWhatItWaitsFor: while requests wait for the rate window
 // (or a 429's pause), the bar and the progress log line say so.
 func TestProgressSaysWhatItWaitsFor(t *testing.T) {
 	const waiting = "waiting for the rate window: 190 requests in the last 10s"
-	v := progressView{progressCounts: progressCounts{Read: 5000, Applied: 4900, Waiting: waiting}, Done: 10, Total: 100, ETA: -1}
+	v := progressView{progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 5000, Applied: 4900}, Waiting: waiting}, Done: 10, Total: 100, ETA: -1}
 	for _, width := range []int{0, 200} {
 		if got := v.barText(width); !strings.Contains(got, waiting) {
 			t.Errorf("barText(%d) = %q, want it to say %q", width, got, waiting)

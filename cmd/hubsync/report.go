@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -63,9 +61,13 @@ type reportSettings struct {
 	MaxRecordBytes int    `json:"max_record_bytes"`
 }
 
-// reportCounts are what one run did. A dry run applies nothing and sends
-// no write: what it would have done is in WouldApply and RequestsNeeded,
-// and Applied and Requests stay 0.
+// reportCounts are what one run did, as the report writes them: a
+// rendering of the run's checkpoint.Counts (see newReportCounts), not a
+// second set of counters. It is a struct of its own because the report's
+// readers and golden files pin names and an order that the checkpoint's
+// do not share: skipped, would_apply and requests_needed (a dry run
+// applies nothing and sends no write, so Applied and Requests stay 0),
+// and dead_by_code written even when empty.
 type reportCounts struct {
 	Read           int64            `json:"read"`
 	Skipped        int64            `json:"skipped"` // read, but settled by an earlier run
@@ -80,6 +82,25 @@ type reportCounts struct {
 	SplitRequests  int64            `json:"split_requests"`
 }
 
+// newReportCounts renders c, the counts of a run that skipped skipped of
+// the records it read, for the report. The dry run's stand-in for HubSpot
+// "applies" what it is given: in a dry run (dryRun) those records would
+// apply, and no request went out.
+func newReportCounts(c checkpoint.Counts, skipped int64, dryRun bool) reportCounts {
+	r := reportCounts{
+		Read: c.Read, Skipped: skipped, Applied: c.Applied, DeadLettered: c.DeadLettered, DeadByCode: c.ByCode,
+		Requests: c.Requests, RateLimited: c.RateLimited, Retries: c.Retries, SplitRequests: c.Splits,
+	}
+	if dryRun {
+		r.WouldApply, r.Applied = r.Applied, 0
+		r.RequestsNeeded, r.Requests = r.Requests, 0
+	}
+	if r.DeadByCode == nil {
+		r.DeadByCode = map[string]int64{}
+	}
+	return r
+}
+
 // reportInput is what a run report is made from.
 type reportInput struct {
 	Options    syncOptions
@@ -87,7 +108,8 @@ type reportInput struct {
 	Format     source.Format // zero when it was never worked out
 	Resumed    bool
 	ResumedAt  int64              // the line a resumed run started reading at
-	Counts     reportCounts       // runCounts of the run's stats
+	Counts     checkpoint.Counts  // this run's: runCounts of its stats
+	Skipped    int64              // of Counts.Read, settled by earlier runs: runSkipped of the stats
 	JobTotals  *checkpoint.Counts // nil when there is no checkpoint
 	Start, End time.Time
 	Checkpoint string
@@ -129,7 +151,7 @@ func newRunReport(in reportInput) runReport {
 		ElapsedSeconds: math.Round(in.End.Sub(in.Start).Seconds()*1000) / 1000,
 		DryRun:         o.DryRun,
 		Resumed:        in.Resumed,
-		Counts:         in.Counts,
+		Counts:         newReportCounts(in.Counts, in.Skipped, o.DryRun),
 		JobTotals:      in.JobTotals,
 		Checkpoint:     in.Checkpoint,
 		DeadLetter:     in.DeadLetter,
@@ -145,15 +167,6 @@ func newRunReport(in reportInput) runReport {
 	}
 	if in.Resumed {
 		r.ResumedAtLine = in.ResumedAt
-	}
-	if r.DryRun {
-		// The dry run's stand-in for HubSpot "applies" what it is given:
-		// those records would apply, and no request went out.
-		r.Counts.WouldApply, r.Counts.Applied = r.Counts.Applied, 0
-		r.Counts.RequestsNeeded, r.Counts.Requests = r.Counts.Requests, 0
-	}
-	if r.Counts.DeadByCode == nil {
-		r.Counts.DeadByCode = map[string]int64{}
 	}
 	if r.ElapsedSeconds > 0 {
 		r.RecordsPerSec = math.Round(float64(r.Counts.Read-r.Counts.Skipped)/r.ElapsedSeconds*10) / 10
@@ -175,55 +188,31 @@ func newRunReport(in reportInput) runReport {
 
 // runCounts are the counts of a run from its stats, which may be nil when
 // it stopped before the pipeline existed.
-func runCounts(s *pipeline.Stats) reportCounts {
+func runCounts(s *pipeline.Stats) checkpoint.Counts {
 	if s == nil {
-		return reportCounts{}
+		return checkpoint.Counts{}
 	}
-	return reportCounts{
-		Read: s.Read.Load(), Skipped: s.Skipped.Load(),
-		Applied: s.Applied.Load(), DeadLettered: s.DeadLettered.Load(), DeadByCode: s.DeadByCode(),
-		Requests: s.Requests.Load(), RateLimited: s.RateLimited.Load(),
-		Retries: s.Retries.Load(), SplitRequests: s.Splits.Load(),
+	return s.Snapshot()
+}
+
+// runSkipped is how many of the records a run read were settled by
+// earlier runs, from its stats, which may be nil.
+func runSkipped(s *pipeline.Stats) int64 {
+	if s == nil {
+		return 0
 	}
+	return s.Skipped.Load()
 }
 
 // writeReport writes r to path as indented JSON, readable by its owner
 // only, atomically: a crash leaves the old file or the new one.
-func writeReport(path string, r runReport) (err error) {
+func writeReport(path string, r runReport) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*") // mode 0600
-	if err != nil {
+	if err := checkpoint.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write report: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("write report: sync %s: %w", dir, err)
 	}
 	return nil
 }

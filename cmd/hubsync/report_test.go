@@ -56,14 +56,14 @@ func reportCases() []struct {
 			in.Options.Report = "/var/log/hubsync/last.json"
 			in.Mapping = &reportMapping{Columns: map[string]string{"Body": "hs_communication_body", "hs_communication_channel_type": "hs_communication_channel_type"},
 				Constants: map[string]string{"hs_communication_logged_from": "CRM"}, Ignored: []string{"Notes"}, IgnoreUnmapped: true, Preflight: true}
-			in.Counts = reportCounts{Read: 30000, Applied: 30000, Requests: 300}
+			in.Counts = checkpoint.Counts{Read: 30000, Applied: 30000, Requests: 300}
 			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 30000, Requests: 300}
 		}),
 	}, {
 		name: "dead_letters",
 		in: with(func(in *reportInput) {
-			in.Counts = reportCounts{Read: 30000, Applied: 29997, DeadLettered: 3, Requests: 312,
-				RateLimited: 4, Retries: 2, SplitRequests: 6, DeadByCode: map[string]int64{"OBJECT_NOT_FOUND": 2, "INVALID_DATE": 1}}
+			in.Counts = checkpoint.Counts{Read: 30000, Applied: 29997, DeadLettered: 3, Requests: 312,
+				RateLimited: 4, Retries: 2, Splits: 6, ByCode: map[string]int64{"OBJECT_NOT_FOUND": 2, "INVALID_DATE": 1}}
 			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 29997, DeadLettered: 3, Requests: 312,
 				RateLimited: 4, Retries: 2, Splits: 6, ByCode: map[string]int64{"OBJECT_NOT_FOUND": 2, "INVALID_DATE": 1}}
 			in.ExitStatus = exitDeadLetters
@@ -72,8 +72,9 @@ func reportCases() []struct {
 		name: "interrupted_resumed",
 		in: with(func(in *reportInput) {
 			in.Resumed, in.ResumedAt = true, 10001
-			in.Counts = reportCounts{Read: 10120, Skipped: 120, Applied: 9900, DeadLettered: 1,
-				DeadByCode: map[string]int64{"MALFORMED_ROW": 1}, Requests: 99, RateLimited: 1}
+			in.Counts = checkpoint.Counts{Read: 10120, Applied: 9900, DeadLettered: 1,
+				ByCode: map[string]int64{"MALFORMED_ROW": 1}, Requests: 99, RateLimited: 1}
+			in.Skipped = 120
 			in.JobTotals = &checkpoint.Counts{Read: 20000, Applied: 19998, DeadLettered: 2, Requests: 200,
 				RateLimited: 1, ByCode: map[string]int64{"MALFORMED_ROW": 2}}
 			in.ExitStatus = exitResumable
@@ -85,8 +86,8 @@ func reportCases() []struct {
 		name: "resumed_dead_letters",
 		in: with(func(in *reportInput) {
 			in.Resumed, in.ResumedAt = true, 15002
-			in.Counts = reportCounts{Read: 15000, Applied: 14998, DeadLettered: 2,
-				DeadByCode: map[string]int64{"OBJECT_NOT_FOUND": 2}, Requests: 150}
+			in.Counts = checkpoint.Counts{Read: 15000, Applied: 14998, DeadLettered: 2,
+				ByCode: map[string]int64{"OBJECT_NOT_FOUND": 2}, Requests: 150}
 			in.JobTotals = &checkpoint.Counts{Read: 30000, Applied: 29994, DeadLettered: 6, Requests: 300,
 				ByCode: map[string]int64{"OBJECT_NOT_FOUND": 5, "INVALID_DATE": 1}}
 			in.ExitStatus = exitDeadLetters
@@ -98,8 +99,8 @@ func reportCases() []struct {
 		in: with(func(in *reportInput) {
 			in.Options.DryRun = true
 			in.Checkpoint, in.DeadLetter = "", "calls.dry-run.dead-letter.csv"
-			in.Counts = reportCounts{Read: 30000, Applied: 29990, DeadLettered: 10, Requests: 300,
-				DeadByCode: map[string]int64{"INVALID_NUMBER": 10}}
+			in.Counts = checkpoint.Counts{Read: 30000, Applied: 29990, DeadLettered: 10, Requests: 300,
+				ByCode: map[string]int64{"INVALID_NUMBER": 10}}
 			in.ExitStatus = exitDeadLetters
 		}),
 	}, {
@@ -107,12 +108,12 @@ func reportCases() []struct {
 		in: with(func(in *reportInput) {
 			in.Options.DryRun = true
 			in.Checkpoint, in.DeadLetter = "", "calls.dry-run.dead-letter.csv"
-			in.Counts = reportCounts{Read: 1, Applied: 1, Requests: 1}
+			in.Counts = checkpoint.Counts{Read: 1, Applied: 1, Requests: 1}
 		}),
 	}, {
 		name: "fatal",
 		in: with(func(in *reportInput) {
-			in.Counts = reportCounts{Read: 400, Requests: 1}
+			in.Counts = checkpoint.Counts{Read: 400, Requests: 1}
 			in.JobTotals = &checkpoint.Counts{}
 			in.ExitStatus = exitFatal
 			in.Err = fmt.Errorf("send batch 1: %w", &sink.APIError{StatusCode: 401, Category: "INVALID_AUTHENTICATION",
@@ -123,8 +124,8 @@ func reportCases() []struct {
 		// so in the error's own words, and what to do next.
 		name: "too_many_failed",
 		in: with(func(in *reportInput) {
-			in.Counts = reportCounts{Read: 1000, Applied: 400, DeadLettered: 600, Requests: 16,
-				DeadByCode: map[string]int64{"INVALID_DATE": 590, "OBJECT_NOT_FOUND": 10}}
+			in.Counts = checkpoint.Counts{Read: 1000, Applied: 400, DeadLettered: 600, Requests: 16,
+				ByCode: map[string]int64{"INVALID_DATE": 590, "OBJECT_NOT_FOUND": 10}}
 			in.JobTotals = &checkpoint.Counts{Read: 1000, Applied: 400, DeadLettered: 600, Requests: 16,
 				ByCode: map[string]int64{"INVALID_DATE": 590, "OBJECT_NOT_FOUND": 10}}
 			in.ExitStatus = exitTooManyFailed
@@ -265,8 +266,11 @@ func TestWriteReport(t *testing.T) {
 }
 
 func TestReportRunCounts(t *testing.T) {
-	if diff := cmp.Diff(reportCounts{}, runCounts(nil)); diff != "" {
+	if diff := cmp.Diff(checkpoint.Counts{}, runCounts(nil)); diff != "" {
 		t.Errorf("runCounts(nil) (-want +got):\n%s", diff)
+	}
+	if n := runSkipped(nil); n != 0 {
+		t.Errorf("runSkipped(nil) = %d, want 0", n)
 	}
 	s := &pipeline.Stats{}
 	s.Read.Store(1)
@@ -277,8 +281,43 @@ func TestReportRunCounts(t *testing.T) {
 	s.RateLimited.Store(6)
 	s.Retries.Store(7)
 	s.Splits.Store(8)
-	want := reportCounts{Read: 1, Skipped: 2, Applied: 3, DeadLettered: 4, Requests: 5, RateLimited: 6, Retries: 7, SplitRequests: 8}
+	want := checkpoint.Counts{Read: 1, Applied: 3, DeadLettered: 4, Requests: 5, RateLimited: 6, Retries: 7, Splits: 8}
 	if diff := cmp.Diff(want, runCounts(s)); diff != "" {
 		t.Errorf("runCounts (-want +got):\n%s", diff)
+	}
+	if n := runSkipped(s); n != 2 {
+		t.Errorf("runSkipped = %d, want 2", n)
+	}
+}
+
+// TestNewReportCounts: the report renders a run's counts under its own
+// names; a dry run's applied records and requests are what would be.
+func TestNewReportCounts(t *testing.T) {
+	c := checkpoint.Counts{Read: 10, Applied: 6, DeadLettered: 2, Requests: 3, RateLimited: 1, Retries: 4, Splits: 5,
+		ByCode: map[string]int64{"INVALID_DATE": 2}}
+	tests := []struct {
+		name    string
+		c       checkpoint.Counts
+		skipped int64
+		dryRun  bool
+		want    reportCounts
+	}{{
+		name: "nothing",
+		want: reportCounts{DeadByCode: map[string]int64{}},
+	}, {
+		name: "run", c: c, skipped: 2,
+		want: reportCounts{Read: 10, Skipped: 2, Applied: 6, DeadLettered: 2, DeadByCode: map[string]int64{"INVALID_DATE": 2},
+			Requests: 3, RateLimited: 1, Retries: 4, SplitRequests: 5},
+	}, {
+		name: "dry run", c: c, dryRun: true,
+		want: reportCounts{Read: 10, WouldApply: 6, DeadLettered: 2, DeadByCode: map[string]int64{"INVALID_DATE": 2},
+			RequestsNeeded: 3, RateLimited: 1, Retries: 4, SplitRequests: 5},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, newReportCounts(tt.c, tt.skipped, tt.dryRun)); diff != "" {
+				t.Errorf("newReportCounts (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

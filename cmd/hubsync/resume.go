@@ -66,16 +66,9 @@ func jobCounts(s *pipeline.Stats) checkpoint.Counts {
 	if s == nil {
 		return checkpoint.Counts{}
 	}
-	return checkpoint.Counts{
-		Read:         s.Read.Load() - s.Skipped.Load(),
-		Applied:      s.Applied.Load(),
-		DeadLettered: s.DeadLettered.Load(),
-		Requests:     s.Requests.Load(),
-		RateLimited:  s.RateLimited.Load(),
-		Retries:      s.Retries.Load(),
-		Splits:       s.Splits.Load(),
-		ByCode:       s.DeadByCode(),
-	}
+	run := s.Snapshot()
+	run.Read -= s.Skipped.Load()
+	return run
 }
 
 // skipSettled is the pipeline's Skip for a job's Skipper.

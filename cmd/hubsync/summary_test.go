@@ -97,3 +97,41 @@ func TestLogSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestLogSummaryFields pins the fields of the summary line, in their
+// order, as log readers see them.
+func TestLogSummaryFields(t *testing.T) {
+	s := &pipeline.Stats{}
+	s.Read.Store(12)
+	s.Skipped.Store(2)
+	s.Applied.Store(8)
+	s.DeadLettered.Store(2)
+	s.Requests.Store(3)
+	s.RateLimited.Store(1)
+	s.Retries.Store(4)
+	s.Splits.Store(5)
+	core, logs := observer.New(zap.InfoLevel)
+	logSummary(zap.New(core), s, 2*time.Second, "calls.dead-letter.csv", pipeline.ErrInterrupted, nil, false)
+	entries := logs.All()
+	if len(entries) != 1 {
+		t.Fatalf("%d log entries, want 1", len(entries))
+	}
+	var keys []string
+	for _, f := range entries[0].Context {
+		keys = append(keys, f.Key)
+	}
+	wantKeys := []string{"read", "applied", "dead_lettered", "requests", "rate_limited", "retries", "split_requests",
+		"elapsed", "records_per_sec", "dead_by_code", "dead_letter", "reason"}
+	if diff := cmp.Diff(wantKeys, keys); diff != "" {
+		t.Errorf("field keys (-want +got):\n%s", diff)
+	}
+	fields := entries[0].ContextMap()
+	want := map[string]any{"read": int64(12), "applied": int64(8), "dead_lettered": int64(2), "requests": int64(3),
+		"rate_limited": int64(1), "retries": int64(4), "split_requests": int64(5), "elapsed": 2 * time.Second,
+		"records_per_sec": 6.0, "dead_letter": "calls.dead-letter.csv"}
+	for k, v := range want {
+		if diff := cmp.Diff(v, fields[k]); diff != "" {
+			t.Errorf("field %s (-want +got):\n%s", k, diff)
+		}
+	}
+}

@@ -107,7 +107,7 @@ func runSync(ctx context.Context, args []string, e env) int {
 	err = opts.rewordPreflight(err)
 	code := exitCode(err, res.deadLettered())
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed, ResumedAt: res.fromLine,
-		Counts: runCounts(res.stats), JobTotals: res.totals(), Start: start, End: time.Now(),
+		Counts: runCounts(res.stats), Skipped: runSkipped(res.stats), JobTotals: res.totals(), Start: start, End: time.Now(),
 		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
 		Warnings: res.warnings, Mapping: res.mapping})
 	if opts.Report != "" {
@@ -219,24 +219,18 @@ func parseSyncArgs(args []string, stderr io.Writer) (syncOptions, string, error)
 // with the reason when err ended it early. A resumed run adds the totals
 // of the whole job, job.
 func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPath string, err error, job *checkpoint.Counts, resumed bool) {
-	read := s.Read.Load()
+	c := s.Snapshot()
 	perSec := 0.0
 	if elapsed > 0 {
-		perSec = float64(read) / elapsed.Seconds()
+		perSec = float64(c.Read) / elapsed.Seconds()
 	}
-	fields := []zap.Field{
-		zap.Int64("read", read),
-		zap.Int64("applied", s.Applied.Load()),
-		zap.Int64("dead_lettered", s.DeadLettered.Load()),
-		zap.Int64("requests", s.Requests.Load()),
-		zap.Int64("rate_limited", s.RateLimited.Load()),
-		zap.Int64("retries", s.Retries.Load()),
-		zap.Int64("split_requests", s.Splits.Load()),
+	fields := append(countFields(c),
+		zap.Int64("split_requests", c.Splits),
 		zap.Duration("elapsed", elapsed.Round(time.Millisecond)),
 		zap.Float64("records_per_sec", float64(int64(perSec*10))/10),
-	}
-	if n := s.DeadLettered.Load(); n > 0 {
-		fields = append(fields, zap.Any("dead_by_code", s.DeadByCode()))
+	)
+	if c.DeadLettered > 0 {
+		fields = append(fields, zap.Any("dead_by_code", c.ByCode))
 	}
 	if job != nil && resumed {
 		fields = append(fields, zap.Int64("job_applied", job.Applied), zap.Int64("job_dead_lettered", job.DeadLettered))
@@ -244,7 +238,7 @@ func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPat
 			fields = append(fields, zap.Any("job_dead_by_code", job.ByCode))
 		}
 	}
-	if s.DeadLettered.Load() > 0 || (job != nil && job.DeadLettered > 0) {
+	if c.DeadLettered > 0 || (job != nil && job.DeadLettered > 0) {
 		fields = append(fields, zap.String("dead_letter", dlPath))
 	}
 	if err != nil {
