@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hubsync/hubsync/chunker"
+	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -119,7 +120,7 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 			}
 			continue
 		}
-		it := item{rec: rec, key: p.guard.hash(recordKey(rec.ID, p.cfg.ByProperty))}
+		it := item{rec: rec, key: p.guard.hash(sink.CanonicalID(rec.ID))}
 		full := ch.Add(it, it.key)
 		if full != nil && ch.Len() == 0 {
 			lastEnd = position(rec) // rec filled the sealed batch; otherwise a repeated id sealed it before rec

@@ -79,10 +79,9 @@ type Progress interface {
 
 // Config shapes a run. Zero values take the defaults noted.
 type Config struct {
-	BatchSize   int  // inputs per request, 1..100 (default 100)
-	Workers     int  // requests in flight (default 4)
-	ByProperty  bool // ids are values of an idProperty, not record ids
-	MaxAttempts int  // attempts of one request on transient errors before it is split (default 8)
+	BatchSize   int // inputs per request, 1..100 (default 100)
+	Workers     int // requests in flight (default 4)
+	MaxAttempts int // attempts of one request on transient errors before it is split (default 8)
 	// MaxFailures and MaxSilence decide that HubSpot is down: that many
 	// failed attempts in a row across all workers (default 10), or no
 	// success for that long (default 1m), stop the run resumably.
@@ -247,7 +246,7 @@ func (p *Pipeline) Stats() *Stats { return &p.stats }
 // item is a record on its way through the pipeline.
 type item struct {
 	rec source.Record
-	key uint64 // keyGuard.hash of recordKey
+	key uint64 // keyGuard.hash of sink.CanonicalID(rec.ID)
 }
 
 // batch is a contiguous run of the input: the records sent in one request

@@ -63,7 +63,7 @@ func match(inputs []Input, m batchMeta, status string, results []resultRef, errs
 		}
 		byKey = make(map[string]int, n)
 		for i, in := range inputs {
-			k := canonID(in.ID)
+			k := CanonicalID(in.ID)
 			if k == "" {
 				continue
 			}
@@ -77,7 +77,7 @@ func match(inputs []Input, m batchMeta, status string, results []resultRef, errs
 		return byKey
 	}
 	lookup := func(id string) int {
-		if k := canonID(id); k != "" {
+		if k := CanonicalID(id); k != "" {
 			if i, ok := keys()[k]; ok {
 				return i
 			}
@@ -103,7 +103,7 @@ func match(inputs []Input, m batchMeta, status string, results []resultRef, errs
 			applied[i] = true
 			continue
 		}
-		unmatched = append(unmatched, canonID(r.id))
+		unmatched = append(unmatched, CanonicalID(r.id))
 	}
 
 	blanks, blankFrom, stray := 0, -1, false
@@ -242,30 +242,4 @@ func distinct(ids []string) bool {
 		seen[id] = struct{}{}
 	}
 	return true
-}
-
-// canonID is the form ids are compared in: trimmed; all-digit ids without
-// leading zeros ("0123" == "123"); other ids case-folded, since unique
-// property values may come back normalised ([U]). Folding cannot mismatch:
-// two inputs with the same canonical id are ambiguous and match nothing.
-func canonID(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	digits := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			digits = false
-			break
-		}
-	}
-	if digits {
-		t := strings.TrimLeft(s, "0")
-		if t == "" {
-			return "0"
-		}
-		return t
-	}
-	return strings.ToLower(s)
 }

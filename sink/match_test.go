@@ -112,17 +112,3 @@ func TestMatch(t *testing.T) {
 		})
 	}
 }
-
-func TestCanonID(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"0123", "123"}, {"123", "123"}, {"000", "0"}, {" 42 ", "42"},
-		{"", ""}, {"  ", ""}, {"EXT-1", "ext-1"}, {"1e3", "1e3"}, {"-5", "-5"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got := canonID(tt.in); got != tt.want {
-				t.Errorf("canonID(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
