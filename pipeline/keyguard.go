@@ -3,6 +3,8 @@ package pipeline
 import (
 	"hash/maphash"
 	"sync"
+
+	"github.com/hubsync/hubsync/sink"
 )
 
 // keyGuard keeps rows for one record in file order across concurrent
@@ -33,8 +35,10 @@ func newKeyGuard() *keyGuard {
 	return &keyGuard{seed: maphash.MakeSeed(), last: make(map[uint64]*batch)}
 }
 
-// hash is the form in which the guard holds key.
-func (g *keyGuard) hash(key string) uint64 { return maphash.String(g.seed, key) }
+// key is the form in which the guard holds the record that id names: its
+// canonical id, so that two ids HubSpot may take for one record are one
+// key, hashed.
+func (g *keyGuard) key(id string) uint64 { return maphash.String(g.seed, sink.CanonicalID(id)) }
 
 // enqueue puts b, whose keys must be distinct, behind every batch enqueued
 // before it with one of its keys. b.ready is closed once none is left.

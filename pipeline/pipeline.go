@@ -246,7 +246,7 @@ func (p *Pipeline) Stats() *Stats { return &p.stats }
 // item is a record on its way through the pipeline.
 type item struct {
 	rec source.Record
-	key uint64 // keyGuard.hash of sink.CanonicalID(rec.ID)
+	key uint64 // keyGuard.key of rec.ID
 }
 
 // batch is a contiguous run of the input: the records sent in one request
@@ -254,7 +254,7 @@ type item struct {
 type batch struct {
 	seq    uint64
 	items  []item          // sent to HubSpot
-	keys   []uint64        // items' keys (keyGuard.hash), held until settled
+	keys   []uint64        // items' keys (keyGuard.key), held until settled
 	failed []source.Record // failed to parse; go straight to the dead-letter file
 	start  int64           // offset where the batch begins: where the one before it ended
 	end    source.Position // where the input continues after the batch
