@@ -55,6 +55,7 @@ func (x *inputIndex) ofResult(r resultRef) int {
 // stray reports an error that names anything but an input of this batch,
 // or nothing at all.
 func (x *inputIndex) ofError(e errorRef) (named []int, blanks int, stray bool) {
+	named = make([]int, 0, len(e.traces)+len(e.ids))
 	for _, t := range e.traces {
 		if i := x.ofTrace(t); i >= 0 {
 			named = append(named, i)
