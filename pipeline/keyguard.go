@@ -2,8 +2,9 @@ package pipeline
 
 import (
 	"hash/maphash"
-	"strings"
 	"sync"
+
+	"github.com/hubsync/hubsync/sink"
 )
 
 // keyGuard keeps rows for one record in file order across concurrent
@@ -18,8 +19,9 @@ import (
 // have been released. The earliest batch not yet settled is always ready, so
 // batches in progress never wait for each other in a circle.
 //
-// Keys are held by a 64-bit hash: two keys with the same hash, which is
-// vanishingly rare, only make a batch wait for another, never the reverse.
+// A key is a record's canonical id (sink.CanonicalID), held by a 64-bit
+// hash: two keys with the same hash, which is vanishingly rare, only make a
+// batch wait for another, never the reverse.
 //
 // It is safe for concurrent use: the dispatcher enqueues, the committer
 // (or a worker that drops a batch) releases.
@@ -33,8 +35,10 @@ func newKeyGuard() *keyGuard {
 	return &keyGuard{seed: maphash.MakeSeed(), last: make(map[uint64]*batch)}
 }
 
-// hash is the form in which the guard holds key.
-func (g *keyGuard) hash(key string) uint64 { return maphash.String(g.seed, key) }
+// key is the form in which the guard holds the record that id names: its
+// canonical id, so that two ids HubSpot may take for one record are one
+// key, hashed.
+func (g *keyGuard) key(id string) uint64 { return maphash.String(g.seed, sink.CanonicalID(id)) }
 
 // enqueue puts b, whose keys must be distinct, behind every batch enqueued
 // before it with one of its keys. b.ready is closed once none is left.
@@ -76,25 +80,4 @@ func (g *keyGuard) release(b *batch) {
 		}
 	}
 	b.next = nil
-}
-
-// recordKey is the key under which HubSpot may see two inputs as one record.
-// It errs on the side of "same": ids are compared without surrounding spaces
-// and case, and numeric record ids without leading zeros ("0123" is record
-// 123). Treating two distinct records as one only costs a smaller batch;
-// the reverse gets a whole batch rejected (docs/hubspot-api.md §7).
-func recordKey(id string, byProperty bool) string {
-	k := strings.ToLower(strings.TrimSpace(id))
-	if byProperty || k == "" {
-		return k
-	}
-	for i := 0; i < len(k); i++ {
-		if k[i] < '0' || k[i] > '9' {
-			return k
-		}
-	}
-	if t := strings.TrimLeft(k, "0"); t != "" {
-		return t
-	}
-	return "0"
 }

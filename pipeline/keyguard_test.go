@@ -12,7 +12,7 @@ func TestKeyGuard(t *testing.T) {
 	newBatch := func(keys ...string) *batch {
 		b := &batch{keys: make([]uint64, len(keys))}
 		for i, k := range keys {
-			b.keys[i] = g.hash(k)
+			b.keys[i] = g.key(k)
 		}
 		g.enqueue(b)
 		return b
@@ -49,5 +49,31 @@ func TestKeyGuard(t *testing.T) {
 	g.release(e)
 	if len(g.last) != 0 {
 		t.Errorf("%d keys still held after every batch was released", len(g.last))
+	}
+}
+
+// TestKeyGuardKey: ids that HubSpot may take for one record are one key,
+// whether they are record ids or idProperty values (sink.CanonicalID), so
+// their rows never share a batch and keep their file order.
+func TestKeyGuardKey(t *testing.T) {
+	g := newKeyGuard()
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"123", "0123", true},
+		{"0", "000", true},
+		{"EXT-1", "ext-1", true},
+		{" a@b.com", "A@B.COM ", true},
+		{"123", "1230", false},
+		{"ext-1", "ext-2", false},
+		{"00ab", "0ab", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"|"+tt.b, func(t *testing.T) {
+			if same := g.key(tt.a) == g.key(tt.b); same != tt.same {
+				t.Errorf("key(%q) == key(%q) is %v, want %v", tt.a, tt.b, same, tt.same)
+			}
+		})
 	}
 }

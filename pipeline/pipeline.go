@@ -79,10 +79,9 @@ type Progress interface {
 
 // Config shapes a run. Zero values take the defaults noted.
 type Config struct {
-	BatchSize   int  // inputs per request, 1..100 (default 100)
-	Workers     int  // requests in flight (default 4)
-	ByProperty  bool // ids are values of an idProperty, not record ids
-	MaxAttempts int  // attempts of one request on transient errors before it is split (default 8)
+	BatchSize   int // inputs per request, 1..100 (default 100)
+	Workers     int // requests in flight (default 4)
+	MaxAttempts int // attempts of one request on transient errors before it is split (default 8)
 	// MaxFailures and MaxSilence decide that HubSpot is down: that many
 	// failed attempts in a row across all workers (default 10), or no
 	// success for that long (default 1m), stop the run resumably.
@@ -247,7 +246,7 @@ func (p *Pipeline) Stats() *Stats { return &p.stats }
 // item is a record on its way through the pipeline.
 type item struct {
 	rec source.Record
-	key uint64 // keyGuard.hash of recordKey
+	key uint64 // keyGuard.key of rec.ID
 }
 
 // batch is a contiguous run of the input: the records sent in one request
@@ -255,7 +254,7 @@ type item struct {
 type batch struct {
 	seq    uint64
 	items  []item          // sent to HubSpot
-	keys   []uint64        // items' keys (keyGuard.hash), held until settled
+	keys   []uint64        // items' keys (keyGuard.key), held until settled
 	failed []source.Record // failed to parse; go straight to the dead-letter file
 	start  int64           // offset where the batch begins: where the one before it ended
 	end    source.Position // where the input continues after the batch

@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/hubsync/hubsync/source"
 )
 
 func TestClassify(t *testing.T) {
@@ -144,7 +142,7 @@ func TestBadEndpoint(t *testing.T) {
 			if !BadEndpoint(err) {
 				t.Errorf("BadEndpoint(%v) = false, want true", err)
 			}
-			_, err = c.UpdateBatch(context.Background(), []Input{{ID: "1", Props: []source.Prop{{Name: "a", Value: "b"}}}})
+			_, err = c.UpdateBatch(context.Background(), []Input{{ID: "1", Props: []PropertyValue{{Name: "a", Value: "b"}}}})
 			if !BadEndpoint(err) {
 				t.Errorf("batch: BadEndpoint(%v) = false, want true", err)
 			}

@@ -22,8 +22,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/hubsync/hubsync/source"
 )
 
 // DefaultBaseURL is the API root used when Config.BaseURL is empty.
@@ -77,9 +75,17 @@ func (c Config) GoString() string { return c.String() }
 
 // Input is one record to update.
 type Input struct {
-	ID    string        // record id, or the IDProperty value when Config.IDProperty is set
-	Props []source.Prop // properties to write, sent in this order
+	ID    string          // record id, or the IDProperty value when Config.IDProperty is set
+	Props []PropertyValue // properties to write, sent in this order
 }
+
+// PropertyValue is one property value to write.
+//
+// It names an unnamed struct type, as source.Prop does, so the two are one
+// type: a record read passes its properties to the client as they are,
+// without a copy and without sink importing source. A field added to one
+// must be added to the other, or pipeline stops compiling.
+type PropertyValue = struct{ Name, Value string }
 
 // Client sends batch updates to HubSpot. It is safe for concurrent use by
 // multiple goroutines; it holds no per-request state besides an atomic

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/hubsync/hubsync/source"
 )
 
 // nastyStrings are values that JSON string encoding must get right.
@@ -53,11 +52,11 @@ func TestEncodeBatch(t *testing.T) {
 		idProperty string
 		want       string
 	}{
-		{"one input, properties in order", []Input{{ID: "12021896773", Props: []source.Prop{
+		{"one input, properties in order", []Input{{ID: "12021896773", Props: []PropertyValue{
 			{Name: "z_last", Value: "1"}, {Name: "a_first", Value: "Follow-up \"sent\""},
 		}}}, "",
 			`{"inputs":[{"id":"12021896773","properties":{"z_last":"1","a_first":"Follow-up \"sent\""},"objectWriteTraceId":"hs-ab-000041"}]}`},
-		{"idProperty and no properties", []Input{{ID: "EXT-77"}, {ID: "EXT-78", Props: []source.Prop{{Name: "p", Value: ""}}}}, "my_unique_prop",
+		{"idProperty and no properties", []Input{{ID: "EXT-77"}, {ID: "EXT-78", Props: []PropertyValue{{Name: "p", Value: ""}}}}, "my_unique_prop",
 			`{"inputs":[{"id":"EXT-77","properties":{},"idProperty":"my_unique_prop","objectWriteTraceId":"hs-ab-000041"},` +
 				`{"id":"EXT-78","properties":{"p":""},"idProperty":"my_unique_prop","objectWriteTraceId":"hs-ab-000042"}]}`},
 	}
@@ -76,7 +75,7 @@ func TestEncodeBatch(t *testing.T) {
 func TestEncodeBatchRoundTrip(t *testing.T) {
 	var inputs []Input
 	for i, s := range nastyStrings {
-		inputs = append(inputs, Input{ID: s, Props: []source.Prop{{Name: s, Value: s}, {Name: fmt.Sprint("p", i), Value: s}}})
+		inputs = append(inputs, Input{ID: s, Props: []PropertyValue{{Name: s, Value: s}, {Name: fmt.Sprint("p", i), Value: s}}})
 	}
 	checkRoundTrip(t, inputs, "prop \"\u2028")
 }
@@ -123,11 +122,11 @@ func FuzzEncode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, id, name, value string) {
 		inputs := []Input{
-			{ID: id, Props: []source.Prop{{Name: name, Value: value}}},
-			{ID: value, Props: []source.Prop{{Name: "fixed", Value: id}}},
-			{ID: id, Props: []source.Prop{{Name: name, Value: id}, {Name: value, Value: name}}},
-			{ID: name, Props: []source.Prop{{Name: name, Value: value}, {Name: value, Value: id}}},
-			{ID: value, Props: []source.Prop{{Name: id, Value: value}, {Name: value, Value: value}}},
+			{ID: id, Props: []PropertyValue{{Name: name, Value: value}}},
+			{ID: value, Props: []PropertyValue{{Name: "fixed", Value: id}}},
+			{ID: id, Props: []PropertyValue{{Name: name, Value: id}, {Name: value, Value: name}}},
+			{ID: name, Props: []PropertyValue{{Name: name, Value: value}, {Name: value, Value: id}}},
+			{ID: value, Props: []PropertyValue{{Name: id, Value: value}, {Name: value, Value: value}}},
 		}
 		checkRoundTrip(t, inputs, name)
 	})
@@ -166,9 +165,9 @@ func TestTraceIndex(t *testing.T) {
 func benchInputs(n, props int) []Input {
 	inputs := make([]Input, n)
 	for i := range inputs {
-		ps := make([]source.Prop, props)
+		ps := make([]PropertyValue, props)
 		for j := range ps {
-			ps[j] = source.Prop{Name: fmt.Sprintf("hs_custom_property_%d", j),
+			ps[j] = PropertyValue{Name: fmt.Sprintf("hs_custom_property_%d", j),
 				Value: fmt.Sprintf("Follow-up message %d/%d: \"thanks\" — see you at 10:00\n", i, j)}
 		}
 		inputs[i] = Input{ID: fmt.Sprint(12021896000 + i), Props: ps}
@@ -199,7 +198,7 @@ func plainInputs(n int) []Input {
 	in := make([]Input, n)
 	for i := range in {
 		id := fmt.Sprint(1000 + i)
-		in[i] = Input{ID: id, Props: []source.Prop{{Name: "hs_communication_body", Value: "Message number " + id + " about the order"},
+		in[i] = Input{ID: id, Props: []PropertyValue{{Name: "hs_communication_body", Value: "Message number " + id + " about the order"},
 			{Name: "hs_communication_channel_type", Value: "LINKEDIN_MESSAGE"}, {Name: "hs_communication_logged_from", Value: "CRM"},
 			{Name: "hs_timestamp", Value: "2026-01-01T00:00:01.000Z"}, {Name: "hubspot_owner_id", Value: "1002"},
 			{Name: "message_count", Value: id}, {Name: "is_priority", Value: "false"}, {Name: "follow_up_date", Value: "2026-01-02"},

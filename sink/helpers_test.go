@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/hubsync/hubsync/source"
 )
 
 const testToken = "pat-na1-0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
@@ -90,7 +88,7 @@ func checkRequest(t *testing.T, r *http.Request) sentBatch {
 func inputsFor(ids ...string) []Input {
 	in := make([]Input, len(ids))
 	for i, id := range ids {
-		in[i] = Input{ID: id, Props: []source.Prop{
+		in[i] = Input{ID: id, Props: []PropertyValue{
 			{Name: "hs_communication_body", Value: "body of " + id},
 			{Name: "hs_timestamp", Value: "2024-05-01T10:00:00Z"},
 		}}

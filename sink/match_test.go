@@ -90,6 +90,9 @@ func TestMatch(t *testing.T) {
 		{name: "idProperty: errors compare to sent values", ids: []string{"EXT-1", "EXT-2"}, idProperty: "ext_id",
 			results: []resultRef{{id: "5001", prop: "EXT-1"}}, errs: []errorRef{nf("ext-2")},
 			want: []string{"applied", "failed:OBJECT_NOT_FOUND"}},
+		{name: "idProperty: values equal but for leading zeros match neither", ids: []string{"0123", "123"}, idProperty: "ext_id",
+			results: []resultRef{{id: "5001", prop: "0123"}, {id: "5002", prop: "123"}},
+			want:    []string{"unknown", "unknown"}},
 		{name: "status CANCELED keeps nothing applied", ids: []string{"1", "2"}, status: "CANCELED",
 			results: []resultRef{{id: "1"}}, errs: []errorRef{nf("2")},
 			want: []string{"unknown", "failed:OBJECT_NOT_FOUND"}},
@@ -113,15 +116,26 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-func TestCanonID(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"0123", "123"}, {"123", "123"}, {"000", "0"}, {" 42 ", "42"},
-		{"", ""}, {"  ", ""}, {"EXT-1", "ext-1"}, {"1e3", "1e3"}, {"-5", "-5"},
+func TestRequireComplete(t *testing.T) {
+	tests := []struct {
+		status string
+		want   []string
+	}{
+		{"", []string{"applied", "failed:X", "unknown"}},
+		{"COMPLETE", []string{"applied", "failed:X", "unknown"}},
+		{"complete", []string{"applied", "failed:X", "unknown"}},
+		{"PENDING", []string{"unknown", "failed:X", "unknown"}},
+		{"CANCELED", []string{"unknown", "failed:X", "unknown"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got := canonID(tt.in); got != tt.want {
-				t.Errorf("canonID(%q) = %q, want %q", tt.in, got, tt.want)
+		t.Run(tt.status, func(t *testing.T) {
+			items := []ItemResult{{Outcome: Applied}, {Outcome: Failed, Code: "X"}, {Message: "why"}}
+			requireComplete(items, tt.status)
+			if diff := cmp.Diff(tt.want, outcomes(items)); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s", diff)
+			}
+			if tt.want[0] == "unknown" && items[0].Message != "batch status is "+tt.status+", not COMPLETE" {
+				t.Errorf("message = %q", items[0].Message)
 			}
 		})
 	}

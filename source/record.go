@@ -77,10 +77,12 @@ type Position struct {
 }
 
 // Prop is one property value of a record, as it will be sent to HubSpot.
-type Prop struct {
-	Name  string
-	Value string
-}
+//
+// It names an unnamed struct type, as sink.PropertyValue does, so the two are
+// one type: a record's properties go to the client as they are, without a
+// copy and without either package importing the other. A field added to
+// one must be added to the other, or pipeline stops compiling.
+type Prop = struct{ Name, Value string }
 
 // Record is one row of a CSV file or one line of a JSONL file.
 //

@@ -95,7 +95,6 @@ func (pl *plan) pipelineConfig(interrupt <-chan struct{}, m *mapping.Mapper) pip
 	return pipeline.Config{
 		BatchSize:           pl.o.BatchSize,
 		Workers:             pl.o.Workers,
-		ByProperty:          pl.o.IDProperty != "",
 		Drain:               interrupt,
 		Transform:           transform(m),
 		DailyReserve:        pl.reserve,

@@ -1,0 +1,96 @@
+package pipeline
+
+import (
+	"github.com/hubsync/hubsync/chunker"
+	"github.com/hubsync/hubsync/source"
+)
+
+// batcher cuts the records read into batches, each a contiguous run of the
+// input from where the one before it ended. Records that failed before
+// sending ride along in the batch read around them. Like the chunker it
+// wraps, it is a plain object with no goroutines: the loop that feeds it
+// is dispatch.
+type batcher struct {
+	ch   *chunker.Chunker[item, uint64]
+	size int
+	// key is how the key guard holds a record id. Records are told apart
+	// by it: two ids with one key, which for distinct records is
+	// vanishingly rare, only seal a batch early.
+	key    func(id string) uint64
+	seq    uint64          // of the last batch sealed
+	failed []source.Record // read since the last batch was sealed
+	start  int64           // offset where the open batch begins
+	end    source.Position // where the input continues after the last record read
+}
+
+// newBatcher returns a batcher of batches of at most size records to send
+// (as many failed ones again may ride along), whose first batch begins at
+// from.
+func newBatcher(size int, from source.Position, key func(id string) uint64) (*batcher, error) {
+	ch, err := chunker.New[item, uint64](size)
+	if err != nil {
+		return nil, err
+	}
+	return &batcher{ch: ch, size: size, key: key, start: from.Offset, end: from}, nil
+}
+
+// add puts rec into the open batch and returns the batch it sealed, if
+// any: the one rec filled, or the one before rec when rec's record is
+// already in it. A record that failed before sending (rec.Err set) rides
+// along; once as many are waiting as a batch sends, it seals the batch
+// early, to bound what waits for the next one.
+func (bt *batcher) add(rec source.Record) *batch {
+	if rec.Err != nil {
+		return bt.addFailed(rec)
+	}
+	it := item{rec: rec, key: bt.key(rec.ID)}
+	var b *batch
+	if full := bt.ch.Add(it, it.key); full != nil {
+		if bt.ch.Len() == 0 {
+			bt.end = position(rec) // rec filled the batch and is its last record
+		}
+		b = bt.seal(full)
+	}
+	bt.end = position(rec)
+	return b
+}
+
+func (bt *batcher) addFailed(rec source.Record) *batch {
+	bt.failed = append(bt.failed, rec)
+	bt.end = position(rec)
+	if len(bt.failed) < bt.size {
+		return nil
+	}
+	return bt.seal(bt.ch.Flush())
+}
+
+// flush seals and returns the open batch, or nil when nothing is in it.
+func (bt *batcher) flush() *batch {
+	items := bt.ch.Flush()
+	if items == nil && len(bt.failed) == 0 {
+		return nil
+	}
+	return bt.seal(items)
+}
+
+// pending reports how many records wait in the open batch.
+func (bt *batcher) pending() int { return bt.ch.Len() + len(bt.failed) }
+
+func (bt *batcher) seal(items []item) *batch {
+	bt.seq++
+	b := &batch{seq: bt.seq, items: items, failed: bt.failed, start: bt.start, end: bt.end}
+	bt.failed = nil
+	bt.start = bt.end.Offset
+	if len(items) > 0 {
+		b.keys = make([]uint64, len(items))
+		for i := range items {
+			b.keys[i] = items[i].key
+		}
+	}
+	return b
+}
+
+// position is where the input continues after r.
+func position(r source.Record) source.Position {
+	return source.Position{Offset: r.End, Line: r.EndLine}
+}
