@@ -40,32 +40,49 @@ func printSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  dead letters: %s, in %s\n", codeCounts(byCode), r.DeadLetter)
 	}
 	fmt.Fprintf(w, "  checkpoint:   %s\n", r.Checkpoint)
-	for _, warning := range r.Warnings {
+	printAdvice(w, r.Warnings, nextStep(r))
+}
+
+// printAdvice writes the lines every summary ends with: the warnings,
+// then what to do next ("" for nothing).
+func printAdvice(w io.Writer, warnings []string, next string) {
+	for _, warning := range warnings {
 		fmt.Fprintf(w, "  warning:      %s\n", warning)
 	}
-	switch r.ExitStatus {
-	case exitFatal:
-		fmt.Fprintf(w, "  next:         fix the cause, then run the same command again; it resumes from the checkpoint\n")
-	case exitDeadLetters:
-		fmt.Fprintf(w, "  next:         fix the records in %s, then sync that file\n", r.DeadLetter)
-	case exitResumable:
-		if r.InputChanged {
-			fmt.Fprintf(w, "  next:         rerun once the export has finished (see below)\n")
-			break
-		}
-		fmt.Fprintf(w, "  next:         run the same command again; it resumes from the checkpoint\n")
-	case exitNoRecords:
-		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
-	case exitTooManyFailed:
-		if r.AllFailed {
-			fmt.Fprintf(w, "  next:         look at the errors in the dead-letter file and fix their cause; then rerun with --restart\n")
-			break
-		}
+	if next != "" {
+		fmt.Fprintf(w, "  next:         %s\n", next)
+	}
+}
+
+// nextStep says what to do after a run that ended as r did; "" after a
+// success. A dry run has fewer ends: it sends nothing and saves nothing.
+func nextStep(r runReport) string {
+	switch {
+	case r.ExitStatus == exitNoRecords:
+		return "check the export that wrote the input: an empty input is not a successful sync"
+	case r.DryRun && r.ExitStatus == exitOK:
+		return "run the same command without --dry-run to apply them"
+	case r.DryRun && r.ExitStatus == exitDeadLetters:
+		return fmt.Sprintf("fix the records in %s, or run without --dry-run to apply the others", r.DeadLetter)
+	case r.DryRun:
+		return ""
+	case r.ExitStatus == exitFatal:
+		return "fix the cause, then run the same command again; it resumes from the checkpoint"
+	case r.ExitStatus == exitDeadLetters:
+		return fmt.Sprintf("fix the records in %s, then sync that file", r.DeadLetter)
+	case r.ExitStatus == exitResumable && r.InputChanged:
+		return "rerun once the export has finished (see below)"
+	case r.ExitStatus == exitResumable:
+		return "run the same command again; it resumes from the checkpoint"
+	case r.ExitStatus == exitTooManyFailed && r.AllFailed:
+		return "look at the errors in the dead-letter file and fix their cause; then rerun with --restart"
+	case r.ExitStatus == exitTooManyFailed:
 		// Not a plain rerun: the job is still over the limit, and a rerun
 		// would stop again before sending anything.
-		fmt.Fprintf(w, "  next:         look at the most common errors in the dead-letter file and fix the cause; "+
-			"then rerun with --restart, or with --max-dead-letters none to carry on from the checkpoint\n")
+		return "look at the most common errors in the dead-letter file and fix the cause; " +
+			"then rerun with --restart, or with --max-dead-letters none to carry on from the checkpoint"
 	}
+	return ""
 }
 
 // printDryRunSummary is printSummary for a dry run, which sent nothing.
@@ -82,17 +99,7 @@ func printDryRunSummary(w io.Writer, r runReport) {
 		fmt.Fprintf(w, "  real run:     %s of up to %s, %s\n", plural(c.RequestsNeeded, "request"), records(int64(r.Settings.BatchSize)),
 			timeAtRate(c.RequestsNeeded, r.Settings.Rate))
 	}
-	for _, warning := range r.Warnings {
-		fmt.Fprintf(w, "  warning:      %s\n", warning)
-	}
-	switch r.ExitStatus {
-	case exitOK:
-		fmt.Fprintf(w, "  next:         run the same command without --dry-run to apply them\n")
-	case exitDeadLetters:
-		fmt.Fprintf(w, "  next:         fix the records in %s, or run without --dry-run to apply the others\n", r.DeadLetter)
-	case exitNoRecords:
-		fmt.Fprintf(w, "  next:         check the export that wrote the input: an empty input is not a successful sync\n")
-	}
+	printAdvice(w, r.Warnings, nextStep(r))
 }
 
 // timeAtRate says how long n requests take at rate, the --rate of the
