@@ -282,26 +282,18 @@ func (v progressView) barText(width int) string {
 }
 
 func (v progressView) logFields() []zap.Field {
+	f := []zap.Field{zap.Float64("percent", v.Percent)}
 	if v.DryRun {
-		f := []zap.Field{
-			zap.Float64("percent", v.Percent),
-			zap.Int64("read", v.Read),
-			zap.Int64("would_apply", v.Applied),
-			zap.Int64("would_fail", v.DeadLettered),
-			zap.Int64("requests_needed", v.Requests),
-			zap.Float64("records_per_sec", v.PerSec),
-		}
-		if v.ETA >= 0 {
-			f = append(f, zap.Duration("eta", v.ETA))
-		}
-		return f
+		f = append(f, zap.Int64("read", v.Read), zap.Int64("would_apply", v.Applied),
+			zap.Int64("would_fail", v.DeadLettered), zap.Int64("requests_needed", v.Requests))
+	} else {
+		f = append(f, countFields(v.Counts)...)
 	}
-	f := append([]zap.Field{zap.Float64("percent", v.Percent)}, countFields(v.Counts)...)
 	f = append(f, zap.Float64("records_per_sec", v.PerSec))
 	if v.ETA >= 0 {
 		f = append(f, zap.Duration("eta", v.ETA))
 	}
-	if v.Waiting != "" {
+	if v.Waiting != "" && !v.DryRun {
 		f = append(f, zap.String("waiting", v.Waiting))
 	}
 	return f
