@@ -82,16 +82,7 @@ func (p *Pipeline) settle(ctx context.Context, b *batch, idx []int, fails []fail
 	if err != nil {
 		return p.split(ctx, b, idx, fails, err)
 	}
-	var unknown []int
-	for j, r := range res.Items {
-		switch r.Outcome {
-		case sink.Applied:
-		case sink.Failed:
-			fails[idx[j]] = failure{code: r.Code, message: r.Message}
-		default:
-			unknown = append(unknown, idx[j])
-		}
-	}
+	unknown := outcomes(res, idx, fails)
 	if len(unknown) == 0 {
 		return nil
 	}
@@ -103,17 +94,26 @@ func (p *Pipeline) settle(ctx context.Context, b *batch, idx []int, fails []fail
 		// for any rejected batch.
 		return p.split(ctx, b, unknown, fails, err)
 	}
+	for _, i := range outcomes(res, unknown, fails) {
+		fails[i] = failure{code: CodeUnknownOutcome,
+			message: "HubSpot answered twice without confirming or rejecting this record; check it in HubSpot and resend if needed"}
+	}
+	return nil
+}
+
+// outcomes records in fails what res says of the inputs idx that HubSpot
+// rejected, and returns those whose outcome it does not report.
+func outcomes(res *sink.BatchResult, idx []int, fails []failure) (unknown []int) {
 	for j, r := range res.Items {
 		switch r.Outcome {
 		case sink.Applied:
 		case sink.Failed:
-			fails[unknown[j]] = failure{code: r.Code, message: r.Message}
+			fails[idx[j]] = failure{code: r.Code, message: r.Message}
 		default:
-			fails[unknown[j]] = failure{code: CodeUnknownOutcome,
-				message: "HubSpot answered twice without confirming or rejecting this record; check it in HubSpot and resend if needed"}
+			unknown = append(unknown, idx[j])
 		}
 	}
-	return nil
+	return unknown
 }
 
 // split handles err, the failure of a request for the items idx: a rejected
