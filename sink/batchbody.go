@@ -127,31 +127,30 @@ func (p *batchParser) elements(each func() error) (bool, error) {
 	return true, err
 }
 
+// readArray reads an array of T into *dst, each element with read; a
+// value that is not an array is skipped and leaves *dst as it was (of
+// duplicate members, the last array wins). hint is the expected length.
+func readArray[T any](p *batchParser, dst *[]T, hint int, read func(*T) error) error {
+	list := make([]T, 0, hint)
+	isArray, err := p.elements(func() error {
+		list = append(list, *new(T))
+		return read(&list[len(list)-1])
+	})
+	if isArray {
+		*dst = list
+	}
+	return err
+}
+
 func (p *batchParser) top(b *batchBody, hint int) error {
 	return p.members(func(name []byte) (err error) {
 		switch string(name) {
 		case "status":
 			b.status, err = p.text()
 		case "results":
-			results := make([]resultRef, 0, hint)
-			var isArray bool
-			isArray, err = p.elements(func() error {
-				results = append(results, resultRef{})
-				return p.result(&results[len(results)-1])
-			})
-			if isArray {
-				b.results = results
-			}
+			err = readArray(p, &b.results, hint, p.result)
 		case "errors":
-			var errs []errorRef
-			var isArray bool
-			isArray, err = p.elements(func() error {
-				errs = append(errs, errorRef{})
-				return p.error(&errs[len(errs)-1])
-			})
-			if isArray {
-				b.errors = errs
-			}
+			err = readArray(p, &b.errors, 0, p.error)
 		default:
 			err = p.dec.SkipValue()
 		}
