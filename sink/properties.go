@@ -51,9 +51,7 @@ func (c *Client) Properties(ctx context.Context) ([]Property, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get properties: %w", err)
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
+	c.setHeaders(req)
 
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -77,10 +77,8 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 	// Taken now: the buffer may go back to the pool before Do returns.
 	limit := responseLimit(len(reqBuf.b), len(inputs))
 	req.GetBody = nil // never replayed by the transport: see requestBody
-	req.Header.Set("Authorization", c.auth)
+	c.setHeaders(req)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
 
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -127,6 +125,14 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 
 // failure marks err with kind, or as the caller's stop when ctx has ended:
 // a per-request timeout is transient, the caller's cancellation is not.
+// setHeaders sets the headers every request to HubSpot carries: the
+// token, the answer wanted and who asks.
+func (c *Client) setHeaders(req *http.Request) {
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+}
+
 func (c *Client) failure(ctx context.Context, kind sendKind, err error) error {
 	if ctx.Err() != nil {
 		kind = kindCallerDone
