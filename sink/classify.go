@@ -39,20 +39,14 @@ const (
 	ClassFatal
 )
 
+var classNames = [...]string{
+	ClassNone: "none", ClassRetry: "retry", ClassRateLimit: "rate-limit",
+	ClassDailyLimit: "daily-limit", ClassRejected: "rejected", ClassFatal: "fatal",
+}
+
 func (c Class) String() string {
-	switch c {
-	case ClassNone:
-		return "none"
-	case ClassRetry:
-		return "retry"
-	case ClassRateLimit:
-		return "rate-limit"
-	case ClassDailyLimit:
-		return "daily-limit"
-	case ClassRejected:
-		return "rejected"
-	case ClassFatal:
-		return "fatal"
+	if c >= 0 && int(c) < len(classNames) {
+		return classNames[c]
 	}
 	return fmt.Sprintf("Class(%d)", int(c))
 }

@@ -19,14 +19,11 @@ const (
 	Failed
 )
 
+var outcomeNames = [...]string{Unknown: "unknown", Applied: "applied", Failed: "failed"}
+
 func (o Outcome) String() string {
-	switch o {
-	case Unknown:
-		return "unknown"
-	case Applied:
-		return "applied"
-	case Failed:
-		return "failed"
+	if o >= 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }
