@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures hubsync end to end against the local emulator with limits off:
 # records/s, CPU seconds of the hubsync process per million records
-# (user+sys from /usr/bin/time -v) and its peak RSS, for CSV and JSONL
-# inputs of 1M and 10M records with ten properties each.
+# (user+sys from /usr/bin/time -v), its peak RSS and its largest live heap
+# (after a collection, from GODEBUG=gctrace=1), for CSV and JSONL inputs of
+# 1M and 10M records with ten properties each.
 #
 #   bench/run.sh                 # 1M and 10M, CSV and JSONL
 #   SIZES="1000000" bench/run.sh # only 1M
@@ -39,7 +40,7 @@ for _ in $(seq 50); do grep -q listening "$WORK/emulator.out" 2>/dev/null && bre
 url=$(sed -n 's/^listening on //p' "$WORK/emulator.out")
 
 echo "sync environment: ${SYNC_ENV:-(none)}"
-printf '%-6s %10s %12s %14s %12s\n' format records records/s cpu-s/1M peak-RSS-MiB
+printf '%-6s %10s %12s %14s %12s %13s\n' format records records/s cpu-s/1M peak-RSS-MiB max-live-MiB
 for n in $SIZES; do
   for f in $FORMATS; do
     in="$WORK/in-$n.$f"
@@ -47,19 +48,24 @@ for n in $SIZES; do
     for r in $(seq "$REPEAT"); do
       rm -f "$in.checkpoint.json" "$WORK"/in-"$n".dead-letter.*
       start=$(date +%s.%N)
-      env $SYNC_ENV /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
+      env $SYNC_ENV GODEBUG=gctrace=1 /usr/bin/time -v -o "$WORK/time.txt" "$WORK/hubsync" sync --base-url "$url" --object communications \
         --rate 0 --progress never --log-format json --log-level warn "$in" 2>"$WORK/sync.err" || {
-        echo "bench: sync of $in failed:" >&2; tail -5 "$WORK/sync.err" >&2; exit 1; }
+        echo "bench: sync of $in failed:" >&2; grep -v '^gc ' "$WORK/sync.err" | tail -5 >&2; exit 1; }
       end=$(date +%s.%N)
       user=$(sed -n 's/.*User time (seconds): //p' "$WORK/time.txt")
       sys=$(sed -n 's/.*System time (seconds): //p' "$WORK/time.txt")
       rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-      awk -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" 'BEGIN {
-        printf "%.0f %.2f %.1f\n", n/(e-s), (u+y)*1e6/n, r/1024 }'
+      # gctrace prints "a->b->c MB" for each collection, c being the heap
+      # still live after it. Peak RSS follows the collector's goal (at
+      # GOGC=400 five times the live heap), so a longer run meets a higher
+      # peak; a leak shows as a live heap that grows.
+      live=$(awk '/^gc / { split($11, h, "->"); if (h[3] + 0 > m) m = h[3] + 0 } END { print m + 0 }' "$WORK/sync.err")
+      awk -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" -v l="$live" 'BEGIN {
+        printf "%.0f %.2f %.1f %d\n", n/(e-s), (u+y)*1e6/n, r/1024, l }'
     done >"$WORK/runs.txt"
     # The run with the median CPU time (the middle one of REPEAT).
     sort -k2,2n "$WORK/runs.txt" | awk -v f="$f" -v n="$n" -v k="$REPEAT" 'NR == int((k+1)/2) {
-      printf "%-6s %10d %12.0f %14.2f %12.1f\n", f, n, $1, $2, $3 }'
+      printf "%-6s %10d %12.0f %14.2f %12.1f %13d\n", f, n, $1, $2, $3, $4 }'
     rm -f "$in"
   done
 done
