@@ -79,11 +79,10 @@ func exitStatus(err error) int {
 }
 
 // TestCrashResume kills the binary with SIGKILL at random points of its
-// progress, at least
-// ten times, resuming each time, then checks that the emulator's final
-// state is exact, that every bad record is in the dead-letter file exactly
-// once, and that each kill cost at most the in-flight window in re-sent
-// records.
+// progress, at least ten times, resuming each time, then checks that the
+// emulator's final state is exact, that every bad record is in the
+// dead-letter file exactly once, and that each kill cost at most the
+// in-flight window in re-sent records.
 func TestCrashResume(t *testing.T) {
 	const workers, batch = 4, 100
 	// Every answer takes 40 ms, so four batches are always in flight (about
