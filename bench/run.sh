@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures hubsync end to end against the local emulator with limits off:
 # records/s, CPU seconds of the syncing process per million records
-# (user+sys from /usr/bin/time -v) and its peak RSS, for CSV and JSONL
-# inputs of 1M and 10M records with ten properties each.
+# (user+sys from /usr/bin/time -v), its peak RSS and its largest live heap
+# (after a collection, from GODEBUG=gctrace=1), for CSV and JSONL inputs of
+# 1M and 10M records with ten properties each.
 #
 #   bench/run.sh                 # 1M and 10M, CSV and JSONL
 #   SIZES="1000000" bench/run.sh # only 1M
@@ -71,29 +72,34 @@ for _ in $(seq 50); do grep -q listening "$WORK/emulator.out" 2>/dev/null && bre
 url=$(sed -n 's/^listening on //p' "$WORK/emulator.out")
 
 # measure SUBJECT FILE N syncs FILE's N records with SUBJECT under
-# /usr/bin/time and prints its records/s, CPU-s per 1M records and peak RSS
-# in MiB on one line.
+# /usr/bin/time and prints its records/s, CPU-s per 1M records, peak RSS
+# and largest live heap in MiB on one line (live heap 0 for the SDK).
 sent=0
 measure() {
-  local s=$1 in=$2 n=$3 start end user sys rss
+  local s=$1 in=$2 n=$3 start end user sys rss live
   rm -f "$in.checkpoint.json" "${in%.*}".dead-letter.*
   start=$(date +%s.%N)
   case $s in
   sdk) /usr/bin/time -v -o "$WORK/time.txt" node bench/sdk/peer.js --base-url "$url" --object communications "$in" ;;
-  *) env $SYNC_ENV /usr/bin/time -v -o "$WORK/time.txt" "$WORK/$s" sync --base-url "$url" --object communications \
+  *) env $SYNC_ENV GODEBUG=gctrace=1 /usr/bin/time -v -o "$WORK/time.txt" "$WORK/$s" sync --base-url "$url" --object communications \
     --rate 0 --progress never --log-format json --log-level warn "$in" ;;
-  esac 2>"$WORK/sync.err" || { echo "bench: $s on $in failed:" >&2; tail -5 "$WORK/sync.err" >&2; exit 1; }
+  esac 2>"$WORK/sync.err" || { echo "bench: $s on $in failed:" >&2; grep -v '^gc ' "$WORK/sync.err" | tail -5 >&2; exit 1; }
   end=$(date +%s.%N)
   sent=$((sent + n))
   user=$(sed -n 's/.*User time (seconds): //p' "$WORK/time.txt")
   sys=$(sed -n 's/.*System time (seconds): //p' "$WORK/time.txt")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
-  awk -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" 'BEGIN {
-    printf "%.0f %.2f %.1f\n", n/(e-s), (u+y)*1e6/n, r/1024 }'
+  # gctrace prints "a->b->c MB" for each collection, c being the heap
+  # still live after it. Peak RSS follows the collector's goal (at GOGC=400
+  # five times the live heap), so a longer run meets a higher peak; a leak
+  # shows as a live heap that grows.
+  live=$(awk '/^gc / { split($11, h, "->"); if (h[3] + 0 > m) m = h[3] + 0 } END { print m + 0 }' "$WORK/sync.err")
+  awk -v n="$n" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" -v r="$rss" -v l="$live" 'BEGIN {
+    printf "%.0f %.2f %.1f %d\n", n/(e-s), (u+y)*1e6/n, r/1024, l }'
 }
 
 echo "sync environment: ${SYNC_ENV:-(none)}"
-printf '%-8s %-6s %10s %12s %14s %12s\n' subject format records records/s cpu-s/1M peak-RSS-MiB
+printf '%-8s %-6s %10s %12s %14s %12s %13s\n' subject format records records/s cpu-s/1M peak-RSS-MiB max-live-MiB
 for n in $SIZES; do
   for f in $FORMATS; do
     in="$WORK/in-$n.$f"
@@ -109,7 +115,7 @@ for n in $SIZES; do
     for s in $subjects; do
       [ -f "$WORK/runs-$s.txt" ] || continue
       sort -k2,2n "$WORK/runs-$s.txt" | awk -v s="$s" -v f="$f" -v n="$n" -v k="$REPEAT" 'NR == int((k+1)/2) {
-        printf "%-8s %-6s %10d %12.0f %14.2f %12.1f\n", s, f, n, $1, $2, $3 }'
+        printf "%-8s %-6s %10d %12.0f %14.2f %12.1f %13d\n", s, f, n, $1, $2, $3, $4 }'
     done
     rm -f "$in"
   done

@@ -13,12 +13,14 @@ import (
 // in flight: the run must say that it finishes them, for how long at most,
 // and how to stop at once, then exit 4.
 func TestFirstInterruptSaysWhatHappens(t *testing.T) {
-	_, url := startEmulator(t, emulator.Config{SeedIDs: 2000,
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 2000,
 		Faults: emulator.Faults{PSlow: 1, SlowDelay: 1500 * time.Millisecond}})
 	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 2000, seedIDs: 2000, unique: true, seed: 3})
 	cmd, errb := startSync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "3",
 		"--log-format", "console", "--progress", "never", ds.path)
-	time.Sleep(700 * time.Millisecond) // the first three requests are on the wire
+	// Each answer waits 1.5 s: once the emulator has the third request,
+	// three are on the wire.
+	waitFor(t, 20*time.Second, "three requests", func() bool { return srv.Stats().BatchRequests >= 3 })
 	cmd.Process.Signal(os.Interrupt)
 	if got, _ := waitExit(t, cmd, 20*time.Second); got != exitResumable {
 		t.Fatalf("exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))

@@ -75,7 +75,7 @@ func TestEncodedExportResumes(t *testing.T) {
 			args = append(args, path)
 
 			cmd, errb := startSync(t, args...)
-			time.Sleep(700 * time.Millisecond)
+			waitFor(t, 30*time.Second, "half the records", func() bool { return srv.Stats().RecordsApplied >= rows/2 })
 			cmd.Process.Signal(os.Interrupt)
 			if got := exitStatus(cmd.Wait()); got != exitResumable {
 				t.Fatalf("after SIGINT: exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))

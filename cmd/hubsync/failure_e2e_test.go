@@ -117,9 +117,7 @@ func TestUnauthorizedMidRun(t *testing.T) {
 	srv, url := startEmulator(t, emulator.Config{SeedIDs: 20000, Faults: emulator.Faults{PSlow: 1, SlowDelay: 20 * time.Millisecond}})
 	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 20000, seedIDs: 20000, unique: true, seed: 7})
 	cmd, errb := startSync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "0", "--log-format", "json", ds.path)
-	for srv.Stats().BatchRequests < 20 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(t, 30*time.Second, "20 requests", func() bool { return srv.Stats().BatchRequests >= 20 })
 	srv.SetToken("another-token")
 	revoked := time.Now()
 	status := exitStatus(cmd.Wait())

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -99,14 +100,16 @@ func TestEveryRecordFailed(t *testing.T) {
 // HubSpot that answers 503: the run stops at once with status 4, before
 // the grace period ends in SIGKILL.
 func TestInterruptDuringPreflight(t *testing.T) {
+	var asked atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
 	p := filepath.Join(t.TempDir(), "in.csv")
 	putFile(t, p, "id,hs_communication_body\n1,a\n")
 	cmd, errb := startSync(t, "sync", "--base-url", srv.URL, "--object", "communications", p)
-	time.Sleep(1500 * time.Millisecond) // into the preflight's retries
+	waitFor(t, 20*time.Second, "the preflight's first retry", func() bool { return asked.Load() >= 2 })
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan int, 1)
 	go func() { done <- exitStatus(cmd.Wait()) }()

@@ -44,13 +44,7 @@ func TestInputRewrittenMidRun(t *testing.T) {
 	writeBodies(t, in, "OLD", rows)
 	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "1", "--no-preflight", in}
 	cmd, errb := startSync(t, args...)
-	deadline := time.Now().Add(30 * time.Second)
-	for srv.Stats().BatchRequests < 20 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no progress\n%s", tail(errb.String()))
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	waitFor(t, 30*time.Second, "20 requests", func() bool { return srv.Stats().BatchRequests >= 20 })
 	writeBodies(t, in, "NEW", rows)
 	status := exitStatus(cmd.Wait())
 	got := srv.Records("communications")
@@ -123,9 +117,7 @@ func TestInputAppendedAfterRead(t *testing.T) {
 	writeBodies(t, in, "OLD", rows)
 	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--workers", "1", "--no-preflight", in}
 	cmd, errb := startSync(t, args...)
-	for srv.Stats().BatchRequests < 1 {
-		time.Sleep(2 * time.Millisecond)
-	}
+	waitFor(t, 30*time.Second, "the first request", func() bool { return srv.Stats().BatchRequests >= 1 })
 	f, err := os.OpenFile(in, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)

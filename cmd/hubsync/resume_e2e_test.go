@@ -36,6 +36,35 @@ func startSync(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	return cmd, &errb
 }
 
+// killWhenApplied kills cmd with SIGKILL as soon as the emulator has
+// applied need records in all, and returns its exit status: -SIGKILL, or
+// the run's own status when it ended first. It polls every 2 ms, so the
+// kill lands just after a batch was applied, while its answer is still
+// held back. It fails the test when neither happens within timeout.
+func killWhenApplied(t *testing.T, cmd *exec.Cmd, srv *emulator.Server, need int, timeout time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(timeout)
+	for {
+		select {
+		case err := <-done:
+			return exitStatus(err)
+		case <-tick.C:
+			if srv.Stats().RecordsApplied >= need {
+				cmd.Process.Kill()
+				return exitStatus(<-done)
+			}
+		case <-deadline:
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("%d records applied after %s, want %d before the kill", srv.Stats().RecordsApplied, timeout, need)
+		}
+	}
+}
+
 func exitStatus(err error) int {
 	if ee, ok := err.(*exec.ExitError); ok {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -49,11 +78,11 @@ func exitStatus(err error) int {
 	return 0
 }
 
-// TestCrashResume kills the binary with SIGKILL at random moments, at least
-// ten times, resuming each time, then checks that the emulator's final
-// state is exact, that every bad record is in the dead-letter file exactly
-// once, and that each kill cost at most the in-flight window in re-sent
-// records.
+// TestCrashResume kills the binary with SIGKILL at random points of its
+// progress, at least ten times, resuming each time, then checks that the
+// emulator's final state is exact, that every bad record is in the
+// dead-letter file exactly once, and that each kill cost at most the
+// in-flight window in re-sent records.
 func TestCrashResume(t *testing.T) {
 	const workers, batch = 4, 100
 	// Every answer takes 40 ms, so four batches are always in flight (about
@@ -68,18 +97,16 @@ func TestCrashResume(t *testing.T) {
 
 	kills := 0
 	for ; kills < 12; kills++ {
-		before := srv.Stats().RecordsApplied
+		// Each run applies 700 to 3,200 records before its kill: more than
+		// a resume re-sends, so every run moves on, and 12 runs stay short
+		// of the file's 50,000.
+		need := srv.Stats().RecordsApplied + 700 + rng.IntN(2500)
 		cmd, errb := startSync(t, args...)
-		time.Sleep(time.Duration(150+rng.IntN(250)) * time.Millisecond)
-		cmd.Process.Kill()
-		status := exitStatus(cmd.Wait())
+		status := killWhenApplied(t, cmd, srv, need, 30*time.Second)
 		if status != -int(syscall.SIGKILL) {
 			if kills < 10 {
 				t.Fatalf("run %d ended by itself (status %d) before 10 kills; stderr:\n%s", kills+1, status, tail(errb.String()))
 			}
-			break
-		}
-		if kills >= 10 && srv.Stats().RecordsApplied == before {
 			break
 		}
 	}
@@ -113,8 +140,9 @@ func TestInterruptResume(t *testing.T) {
 	ds := generate(t, dir, "calls.jsonl", genOptions{rows: crashRows, seedIDs: 40000, distinct: 30000, badEvery: 89, seed: 12})
 	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "100/1s", "--log-format", "json", ds.path}
 
+	cp := ds.path + ".checkpoint.json"
 	cmd, errb := startSync(t, args...)
-	time.Sleep(700 * time.Millisecond)
+	waitFor(t, 30*time.Second, "the checkpoint to pass line 3000", func() bool { return partway(cp, ds, 3000) })
 	cmd.Process.Signal(os.Interrupt)
 	if got, _ := waitExit(t, cmd, 20*time.Second); got != exitResumable {
 		t.Fatalf("after SIGINT: exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
@@ -122,7 +150,7 @@ func TestInterruptResume(t *testing.T) {
 	if !strings.Contains(errb.String(), "Run the same command again") {
 		t.Errorf("no resume instructions after SIGINT:\n%s", tail(errb.String()))
 	}
-	st, err := checkpoint.Load(ds.path + ".checkpoint.json")
+	st, err := checkpoint.Load(cp)
 	if err != nil {
 		t.Fatalf("checkpoint after SIGINT: %v", err)
 	}

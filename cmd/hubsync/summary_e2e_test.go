@@ -153,13 +153,13 @@ func TestSummaryResumedRunCountsWholeJob(t *testing.T) {
 // TestSummaryInterruptedRunSaysStopped interrupts a run: its log must say
 // the sync stopped, and why, never that it finished.
 func TestSummaryInterruptedRunSaysStopped(t *testing.T) {
-	_, url := startEmulator(t, emulator.Config{SeedIDs: 2000})
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 2000})
 	dir := t.TempDir()
 	input := filepath.Join(dir, "calls.csv")
 	writeRows(t, input, 2000, 0)
 	cmd, errb := startSync(t, "sync", "--base-url", url, "--object", "communications", "--rate", "2/1s",
 		"--batch-size", "10", "--log-format", "json", "--progress", "never", input)
-	time.Sleep(1500 * time.Millisecond)
+	waitFor(t, 20*time.Second, "two batches", func() bool { return srv.Stats().BatchRequests >= 2 })
 	cmd.Process.Signal(os.Interrupt)
 	if got, _ := waitExit(t, cmd, 20*time.Second); got != exitResumable {
 		t.Fatalf("exit status %d, want %d\n%s", got, exitResumable, tail(errb.String()))
