@@ -23,7 +23,7 @@ func rows(ids ...string) []row {
 	return rs
 }
 
-func openStore(t *testing.T, dir string, tg Target, o Options) *Store {
+func openStore(t testing.TB, dir string, tg Target, o Options) *Store {
 	t.Helper()
 	o.Dir = dir
 	s, err := Open(tg, o)
