@@ -97,9 +97,10 @@
 // A run holds the target's lock (checkpoint.Lock, an flock that the
 // kernel drops when the process dies, so a crash never leaves it stuck)
 // from Open to Close; a second run gets a *checkpoint.LockedError. A
-// ReadOnly store (a dry run) takes no lock and writes nothing; it does not
-// read an unfolded journal, so it may count more records to send than the
-// real run, never fewer.
+// ReadOnly store (a dry run) takes no lock and writes nothing; it reads
+// an unfolded journal into memory instead of folding it (up to 1M
+// entries; a larger one is left out, so the dry run counts more records
+// to send than the real run, never fewer).
 //
 // The package does no logging and starts no goroutines.
 package syncstate

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"container/heap"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -40,13 +41,17 @@ func (t *files) fold(runSize int) error {
 	if err != nil {
 		return t.wrap(t.journalPath(), err)
 	}
-	defer jf.Close()
 	if n > 0 {
-		if err := t.merge(entries, n, runSize); err != nil {
-			return err
-		}
+		err = t.merge(entries, n, runSize)
 	}
-	return os.Remove(t.journalPath())
+	jf.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(t.journalPath()); err != nil {
+		return fmt.Errorf("sync state %s: %w", t.id, err)
+	}
+	return nil
 }
 
 // merge writes the new generation: the old state merged with the n

@@ -50,6 +50,7 @@ type Store struct {
 	seen      bitmap   // the entry's key was passed to Changed
 	sent      bitmap   // Changed returned true for the entry's key
 	journal   *journal // created at the first Confirm
+	pending   pending  // ReadOnly: an unfolded journal's entries, after the state's
 	lookupErr error    // the first lookup that failed
 	finished  bool
 	runSize   int // journal entries a fold sorts in memory at once
@@ -85,8 +86,8 @@ func Open(t Target, o Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.seen = newBitmap(s.gen.count)
-	s.sent = newBitmap(s.gen.count)
+	s.seen = newBitmap(s.gen.count + int64(len(s.pending)))
+	s.sent = newBitmap(s.gen.count + int64(len(s.pending)))
 	return s, nil
 }
 
@@ -111,13 +112,17 @@ func (s *Store) openWritable() error {
 	return s.openGeneration()
 }
 
-// openReadOnly writes nothing. A journal left unfolded is not read: the
-// state then looks older than it is, which can only count more records
-// to send, never fewer.
+// openReadOnly writes nothing: a journal left unfolded is read into
+// memory (pending) instead of folded.
 func (s *Store) openReadOnly() error {
 	if err := s.loadMeta(false); err != nil {
 		return err
 	}
+	p, err := readPending(s.journalPath(), s.settings)
+	if err != nil {
+		return s.wrap(s.journalPath(), err)
+	}
+	s.pending = p
 	return s.openGeneration()
 }
 
@@ -158,7 +163,7 @@ func (s *Store) Changed(e Entry) bool {
 	if s.finished {
 		return true
 	}
-	idx, fp, found, err := s.gen.lookup(e.Key)
+	idx, fp, found, err := s.find(e.Key)
 	if err != nil {
 		s.lookupErr = firstErr(s.lookupErr, err)
 		return true
@@ -172,6 +177,16 @@ func (s *Store) Changed(e Entry) bool {
 		return true
 	}
 	return false
+}
+
+// find looks key up in the pending confirmations, then in the state. An
+// entry's bits in seen and sent are at idx: a pending entry's come after
+// the state's.
+func (s *Store) find(key uint64) (idx int64, fp [16]byte, found bool, err error) {
+	if i, fp, ok := s.pending.lookup(key); ok {
+		return s.gen.count + int64(i), fp, true, nil
+	}
+	return s.gen.lookup(key)
 }
 
 // refresh says whether key is in this run's rotating 1/N: each key is

@@ -235,3 +235,36 @@ func TestOptionsRefused(t *testing.T) {
 		})
 	}
 }
+
+// The dispatcher calls Changed while the committer calls Confirm and
+// Sync: run with -race.
+func TestChangedAndConfirmConcurrently(t *testing.T) {
+	dir := t.TempDir()
+	runOnce(t, dir, Options{}, rows("1", "2", "3"), nil)
+	s := openStore(t, dir, calls, Options{RefreshEvery: 2})
+	done := make(chan error)
+	go func() {
+		for i := range 1000 {
+			if err := s.Confirm(row{fmt.Sprint(i), "x"}.entry()); err != nil {
+				done <- err
+				return
+			}
+			if i%100 == 0 {
+				if err := s.Sync(); err != nil {
+					done <- err
+					return
+				}
+			}
+		}
+		done <- nil
+	}()
+	for i := range 1000 {
+		s.Changed(row{fmt.Sprint(i % 5), "v"}.entry())
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := s.Finish(); err != nil || sum.Records != 1000 {
+		t.Errorf("Finish: %+v, %v, want 1000 records", sum, err)
+	}
+}
