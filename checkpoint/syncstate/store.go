@@ -281,29 +281,6 @@ func (s *Store) Close() error {
 	return err
 }
 
-// Info is the target as List shows it.
-func (s *Store) Info() Info {
-	info := s.meta.info(s.id, s.dir)
-	if s.gen != nil {
-		info.Records = s.gen.count
-	}
-	return info
-}
-
-// OtherSettings lists the states of the same portal, object and id
-// property kept for other settings: when this target has no state yet,
-// they say the settings changed.
-func (s *Store) OtherSettings() []Info {
-	all, _ := List(s.opts.Dir)
-	var others []Info
-	for _, info := range all {
-		if info.ID != s.id && info.Portal == s.target.Portal && info.Object == s.target.Object && info.IDProperty == s.target.IDProperty {
-			others = append(others, info)
-		}
-	}
-	return others
-}
-
 // firstErr returns the first error that is not nil.
 func firstErr(a, b error) error {
 	if a != nil {
