@@ -252,3 +252,40 @@ func TestJSONLConflictManyKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestDuplicate finds a repeated key both ways duplicate looks: pair by
+// pair for a few keys, and through a map for more than 32.
+func TestDuplicate(t *testing.T) {
+	long := strings.Repeat("k", 64)
+	many := make([]string, 40)
+	for i := range many {
+		many[i] = fmt.Sprint("key", i)
+	}
+	tests := []struct {
+		name string
+		keys []string
+		dup  bool
+		want string // the key repeated
+	}{
+		{"none", nil, false, ""},
+		{"few distinct", []string{"id", "name", "city"}, false, ""},
+		{"few repeated", []string{"id", "ab", "cd", "ab"}, true, "ab"},
+		{"long keys alike but for the end", []string{"a", long + "x", "b", long + "y", long + "x"}, true, long + "x"},
+		{"empty key twice", []string{"", "x", ""}, true, ""},
+		{"many distinct", many, false, ""},
+		{"many repeated", append(append([]string(nil), many...), "key7"), true, "key7"},
+		{"many repeated first", append([]string{"key39"}, many...), true, "key39"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms := make([]member, len(tt.keys))
+			for i, k := range tt.keys {
+				ms[i] = member{key: k}
+			}
+			got, dup := duplicate(ms)
+			if got != tt.want || dup != tt.dup {
+				t.Errorf("duplicate(%q) = %q, %v; want %q, %v", tt.keys, got, dup, tt.want, tt.dup)
+			}
+		})
+	}
+}
