@@ -12,7 +12,9 @@ import (
 // truncated file. It writes a temporary file in the same directory,
 // fsyncs it, renames it over path and fsyncs the directory, so that the
 // rename itself is durable. The file gets mode perm as given (no umask).
-// On error the temporary file is removed and path is left as it was.
+// On an error before the rename, the temporary file is removed and path
+// is left as it was; if only the directory's fsync fails, path already
+// holds the new data, which a crash may still undo.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	f, err := CreateAtomic(path, perm)
 	if err != nil {

@@ -13,9 +13,10 @@ import (
 type batcher struct {
 	ch   *chunker.Chunker[item, uint64]
 	size int
-	// key is how the key guard holds a record id. Records are told apart
-	// by it: two ids with one key, which for distinct records is
-	// vanishingly rare, only seal a batch early.
+	// key is how the key guard holds a record id: a hash of its canonical
+	// form (sink.CanonicalID). Ids with one canonical form ("0123" and
+	// "123") are one record and never share a batch; two canonical ids
+	// with one hash, vanishingly rare, only seal a batch early.
 	key    func(id string) uint64
 	seq    uint64          // of the last batch sealed
 	failed []source.Record // read since the last batch was sealed

@@ -33,9 +33,10 @@ type batchBody struct {
 // answers need: every member is optional, a number or bool where a string
 // is expected is kept as its literal text (ids come back as numbers), null
 // or a container there reads as "", a results or errors member that is not
-// an array is ignored, and a later duplicate member wins. An element of results or errors that is not an
-// object still counts, as an entry naming nothing, so that match never
-// takes the results for fewer than HubSpot sent.
+// an array (null included) is ignored, and a later duplicate member wins.
+// An element of results or errors that is not an object still counts, as
+// an entry naming nothing, so that match never takes the results for
+// fewer than HubSpot sent.
 func parseBatch(body []byte, idProperty string, hint int) (batchBody, error) {
 	p := batchParser{
 		dec:        jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)),

@@ -123,8 +123,6 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 	}
 }
 
-// failure marks err with kind, or as the caller's stop when ctx has ended:
-// a per-request timeout is transient, the caller's cancellation is not.
 // setHeaders sets the headers every request to HubSpot carries: the
 // token, the answer wanted and who asks.
 func (c *Client) setHeaders(req *http.Request) {
@@ -133,6 +131,8 @@ func (c *Client) setHeaders(req *http.Request) {
 	req.Header.Set("User-Agent", c.userAgent)
 }
 
+// failure marks err with kind, or as the caller's stop when ctx has ended:
+// a per-request timeout is transient, the caller's cancellation is not.
 func (c *Client) failure(ctx context.Context, kind sendKind, err error) error {
 	if ctx.Err() != nil {
 		kind = kindCallerDone
