@@ -41,48 +41,22 @@ var ErrNoPortalID = errors.New("no usable portalId")
 // usable portalId wraps ErrNoPortalID and is ClassFatal: HubSpot would
 // answer the same again.
 func (c *Client) AccountDetails(ctx context.Context) (AccountDetails, error) {
-	if err := ctx.Err(); err != nil {
-		return AccountDetails{}, c.accountFailure(ctx, kindCallerDone, err)
+	body, release, err := c.get(ctx, opAccount, c.accountURL(), maxAccountBody)
+	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden {
+		return AccountDetails{}, fmt.Errorf("%w (%s)", err, accountScopeHint)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.accountURL(), nil)
 	if err != nil {
-		return AccountDetails{}, fmt.Errorf("get account details: %w", err)
+		return AccountDetails{}, err
 	}
-	c.setHeaders(req)
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return AccountDetails{}, c.accountFailure(ctx, kindTransport, err)
-	}
-	defer drainClose(resp.Body)
-
-	ok := resp.StatusCode == http.StatusOK
-	limit := bodyLimitBase // an error: a few fields and a message
-	if ok {
-		limit = maxAccountBody
-	}
-	buf := c.getBuffer()
-	defer c.putBuffer(buf)
-	var readErr error
-	buf.b, readErr = readLimited(buf.b[:0], resp.Body, limit)
-	if !ok {
-		apiErr := parseAPIError(resp.StatusCode, resp.Header, buf.b, c.token, c.now())
-		if resp.StatusCode == http.StatusForbidden {
-			return AccountDetails{}, fmt.Errorf("get account details: %w (%s)", apiErr, accountScopeHint)
-		}
-		return AccountDetails{}, fmt.Errorf("get account details: %w", apiErr)
-	}
-	if readErr != nil {
-		return AccountDetails{}, c.accountFailure(ctx, kindUnreadable, fmt.Errorf("read 200 response: %w: %w", ErrUnreadableResponse, readErr))
-	}
-	d, err := decodeAccountDetails(buf.b)
+	defer release()
+	d, err := decodeAccountDetails(body)
 	if errors.Is(err, ErrNoPortalID) {
 		// Well-formed JSON of another shape: asking again would not
 		// change it, so it is not marked retryable.
-		return AccountDetails{}, c.scrubbed(fmt.Errorf("get account details: 200 response: %w", err))
+		return AccountDetails{}, c.scrubbed(fmt.Errorf("%s: 200 response: %w", opAccount, err))
 	}
 	if err != nil {
-		return AccountDetails{}, c.accountFailure(ctx, kindUnreadable, fmt.Errorf("decode 200 response: %w: %w", ErrUnreadableResponse, err))
+		return AccountDetails{}, c.failure(ctx, kindUnreadable, opAccount, fmt.Errorf("decode 200 response: %w: %w", ErrUnreadableResponse, err))
 	}
 	d.AccountType = c.serverText(d.AccountType)
 	d.TimeZone = c.serverText(d.TimeZone)
@@ -108,15 +82,6 @@ const maxAccountBody = 64 << 10
 func (c *Client) accountURL() string {
 	base := c.endpoint[:strings.LastIndex(c.endpoint, "/crm/v3/objects/")]
 	return base + "/account-info/v3/details"
-}
-
-// accountFailure marks err like UpdateBatch's failures, so that Classify
-// treats every call alike.
-func (c *Client) accountFailure(ctx context.Context, kind sendKind, err error) error {
-	if ctx.Err() != nil {
-		kind = kindCallerDone
-	}
-	return &sendError{kind, c.scrubbed(fmt.Errorf("get account details: %w", err))}
 }
 
 // accountBody is the shape of an account-details answer. The strings are

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 )
@@ -44,39 +43,14 @@ func (p *Property) ReadOnly() bool { return p.Calculated || p.ReadOnlyValue }
 // returned wrapped as UpdateBatch returns it, so Classify tells the caller
 // whether to retry. Entries without a name are left out.
 func (c *Client) Properties(ctx context.Context) ([]Property, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, c.propertiesFailure(ctx, kindCallerDone, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.propertiesURL(), nil)
+	body, release, err := c.get(ctx, opProperties, c.propertiesURL(), maxPropertiesBody)
 	if err != nil {
-		return nil, fmt.Errorf("get properties: %w", err)
+		return nil, err
 	}
-	c.setHeaders(req)
-
-	resp, err := c.http.Do(req)
+	defer release()
+	props, err := decodeProperties(body)
 	if err != nil {
-		return nil, c.propertiesFailure(ctx, kindTransport, err)
-	}
-	defer drainClose(resp.Body)
-
-	ok := resp.StatusCode == http.StatusOK
-	limit := bodyLimitBase // an error: a few fields and a message
-	if ok {
-		limit = maxPropertiesBody
-	}
-	buf := c.getBuffer()
-	defer c.putBuffer(buf)
-	var readErr error
-	buf.b, readErr = readLimited(buf.b[:0], resp.Body, limit)
-	if !ok {
-		return nil, fmt.Errorf("get properties: %w", parseAPIError(resp.StatusCode, resp.Header, buf.b, c.token, c.now()))
-	}
-	if readErr != nil {
-		return nil, c.propertiesFailure(ctx, kindUnreadable, fmt.Errorf("read 200 response: %w: %w", ErrUnreadableResponse, readErr))
-	}
-	props, err := decodeProperties(buf.b)
-	if err != nil {
-		return nil, c.propertiesFailure(ctx, kindUnreadable, fmt.Errorf("decode 200 response: %w: %w", ErrUnreadableResponse, err))
+		return nil, c.failure(ctx, kindUnreadable, opProperties, fmt.Errorf("decode 200 response: %w: %w", ErrUnreadableResponse, err))
 	}
 	return c.scrubProperties(props), nil
 }
@@ -129,15 +103,6 @@ func (c *Client) propertiesURL() string {
 	rest := strings.TrimSuffix(c.endpoint, "/batch/update")
 	i := strings.LastIndex(rest, objects)
 	return rest[:i] + "/crm/v3/properties/" + rest[i+len(objects):]
-}
-
-// propertiesFailure marks err like UpdateBatch's failures, so that Classify
-// treats both calls alike.
-func (c *Client) propertiesFailure(ctx context.Context, kind sendKind, err error) error {
-	if ctx.Err() != nil {
-		kind = kindCallerDone
-	}
-	return &sendError{kind, c.scrubbed(fmt.Errorf("get properties: %w", err))}
 }
 
 // propertiesBody is the lenient shape of a properties listing: every field

@@ -59,7 +59,7 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 		return nil, fmt.Errorf("update batch of %d inputs: %w: want 1 to %d", len(inputs), ErrInvalidBatch, MaxBatchInputs)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, c.failure(ctx, kindCallerDone, err)
+		return nil, c.failure(ctx, kindCallerDone, opUpdate, err)
 	}
 	meta := batchMeta{idProperty: c.idProperty, tracePrefix: c.trace.prefix, traceStart: c.trace.reserve(len(inputs))}
 
@@ -82,7 +82,7 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.failure(ctx, kindTransport, err)
+		return nil, c.failure(ctx, kindTransport, opUpdate, err)
 	}
 	defer drainClose(resp.Body)
 
@@ -98,11 +98,11 @@ func (c *Client) UpdateBatch(ctx context.Context, inputs []Input) (*BatchResult,
 	switch {
 	case ok:
 		if readErr != nil {
-			return nil, c.failure(ctx, kindUnreadable, fmt.Errorf("read %d response: %w: %w", resp.StatusCode, ErrUnreadableResponse, readErr))
+			return nil, c.failure(ctx, kindUnreadable, opUpdate, fmt.Errorf("read %d response: %w: %w", resp.StatusCode, ErrUnreadableResponse, readErr))
 		}
 		items, err := decodeBatch(respBuf.b, inputs, meta)
 		if err != nil {
-			return nil, c.failure(ctx, kindUnreadable, fmt.Errorf("decode %d response: %w: %w", resp.StatusCode, ErrUnreadableResponse, err))
+			return nil, c.failure(ctx, kindUnreadable, opUpdate, fmt.Errorf("decode %d response: %w: %w", resp.StatusCode, ErrUnreadableResponse, err))
 		}
 		for i := range items {
 			// Codes and messages come from the body (an Unknown's reason
@@ -131,13 +131,62 @@ func (c *Client) setHeaders(req *http.Request) {
 	req.Header.Set("User-Agent", c.userAgent)
 }
 
-// failure marks err with kind, or as the caller's stop when ctx has ended:
-// a per-request timeout is transient, the caller's cancellation is not.
-func (c *Client) failure(ctx context.Context, kind sendKind, err error) error {
+// What each call says its errors are about.
+const (
+	opUpdate     = "update batch"
+	opProperties = "get properties"
+	opAccount    = "get account details"
+)
+
+// failure marks err, of the call op, with kind, or as the caller's stop
+// when ctx has ended: a per-request timeout is transient, the caller's
+// cancellation is not. Every call's failures are marked alike, so that
+// Classify treats them alike.
+func (c *Client) failure(ctx context.Context, kind sendKind, op string, err error) error {
 	if ctx.Err() != nil {
 		kind = kindCallerDone
 	}
-	return &sendError{kind, c.scrubbed(fmt.Errorf("update batch: %w", err))}
+	return &sendError{kind, c.scrubbed(fmt.Errorf("%s: %w", op, err))}
+}
+
+// get makes the GET request of the call op to url, and returns the body of
+// a 200 answer, read up to limit bytes; release hands its buffer back. Any
+// other status is an *APIError (wrapped); a transport failure, a body cut
+// short or the end of ctx is marked by failure.
+func (c *Client) get(ctx context.Context, op, url string, limit int) (body []byte, release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, c.failure(ctx, kindCallerDone, op, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", op, err)
+	}
+	c.setHeaders(req)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, c.failure(ctx, kindTransport, op, err)
+	}
+	defer drainClose(resp.Body)
+
+	ok := resp.StatusCode == http.StatusOK
+	if !ok {
+		limit = bodyLimitBase // an error: a few fields and a message
+	}
+	buf := c.getBuffer()
+	var readErr error
+	buf.b, readErr = readLimited(buf.b[:0], resp.Body, limit)
+	switch {
+	case !ok:
+		err = fmt.Errorf("%s: %w", op, parseAPIError(resp.StatusCode, resp.Header, buf.b, c.token, c.now()))
+	case readErr != nil:
+		err = c.failure(ctx, kindUnreadable, op, fmt.Errorf("read 200 response: %w: %w", ErrUnreadableResponse, readErr))
+	}
+	if err != nil {
+		c.putBuffer(buf)
+		return nil, nil, err
+	}
+	return buf.b, func() { c.putBuffer(buf) }, nil
 }
 
 // serverText is serverText with the client's token.
