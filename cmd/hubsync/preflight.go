@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -71,38 +70,10 @@ func preflight(ctx context.Context, interrupt <-chan struct{}, client *sink.Clie
 	return m, nil
 }
 
-// fetchProperties gets the property definitions, through the limiter, and
-// rides out what any request may meet: a 429 (the window may still be full
-// from another app or the last run) is waited out, a transient failure is
-// retried with backoff (no shorter than a Retry-After), up to about two
-// minutes in all; then the last error is returned for the caller to
-// classify.
+// fetchProperties gets the property definitions, through the limiter,
+// retrying as fetch does.
 func fetchProperties(ctx context.Context, client *sink.Client, lim *pipeline.Limiter, log *zap.Logger) ([]sink.Property, error) {
-	backoff := pipeline.Backoff{Base: time.Second, Max: 30 * time.Second}
-	deadline := time.Now().Add(2 * time.Minute)
-	var props []sink.Property
-	attempt := 0
-	err := pipeline.Retry(ctx, func() (time.Duration, bool, error) {
-		attempt++
-		release, err := lim.Acquire(ctx)
-		if err != nil {
-			return 0, false, err
-		}
-		props, err = client.Properties(ctx)
-		release()
-		class := sink.Classify(err)
-		if err == nil || (class != sink.ClassRateLimit && class != sink.ClassRetry) ||
-			sink.BadEndpoint(err) { // the first request: a wrong URL, not an outage
-			return 0, false, err
-		}
-		wait := backoff.Wait(attempt, err)
-		if time.Now().Add(wait).After(deadline) {
-			return 0, false, err
-		}
-		log.Warn("preflight request failed, retrying", zap.Int("attempt", attempt), zap.Duration("wait", wait), zap.Error(err))
-		return wait, true, nil
-	})
-	return props, err
+	return fetch(ctx, lim, log, "preflight", client.Properties)
 }
 
 // isNoMapping reports whether c asks for nothing beyond sending the input's
