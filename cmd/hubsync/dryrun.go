@@ -65,9 +65,7 @@ func (r *syncRun) runDry(ctx context.Context) error {
 	stopProgress := r.req.progress(r.p.Stats(), r.fp.Size, 0)
 	err := r.p.Run(ctx)
 	stopProgress()
-	if cerr := r.dead.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
+	err = r.closeDeadLetters(err)
 	if err == nil && r.p.Stats().Read.Load() == 0 {
 		err = errNoRecords
 	}

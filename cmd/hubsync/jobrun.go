@@ -165,9 +165,7 @@ func (r *syncRun) runJob(ctx context.Context) error {
 	stopProgress()
 	stopAnnounce()
 	stop()
-	if cerr := r.dead.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close dead-letter file: %w", cerr)
-	}
+	err = r.closeDeadLetters(err)
 	err = runConfigError(o, err)
 	logSummary(r.req.log, stats, time.Since(start), r.res.deadLetter, err, r.res.totals(), resumed)
 	if err == nil && r.res.totals().Read == 0 {

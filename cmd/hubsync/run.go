@@ -51,7 +51,11 @@ type syncRun struct {
 // fails.
 func syncFile(ctx context.Context, req syncRequest) (syncResult, error) {
 	r, err := openSync(ctx, req)
-	defer r.Close()
+	defer func() {
+		if cerr := r.Close(); cerr != nil {
+			req.log.Warn("closing the run's files failed", zap.Error(cerr))
+		}
+	}()
 	if err != nil {
 		return r.res, err
 	}
@@ -160,6 +164,22 @@ func (r *syncRun) openDeadLetters(path string, header []string) error {
 	r.dead = dead
 	r.closers = append(r.closers, dead)
 	return nil
+}
+
+// closeDeadLetters closes the dead-letter file once the pipeline is done,
+// and returns how the run ended: err, or the close's error when the run
+// went well. After a failure the close's error is logged, not lost; the
+// committer fsynced every dead letter the checkpoint counts before then.
+func (r *syncRun) closeDeadLetters(err error) error {
+	cerr := r.dead.Close()
+	switch {
+	case cerr == nil:
+		return err
+	case err == nil:
+		return cerr
+	}
+	r.req.log.Warn("closing the dead-letter file failed too", zap.Error(cerr))
+	return err
 }
 
 // checkInputAtEnd looks at the input once more when a run ends with err,
