@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hubsync/hubsync/sink"
+	"github.com/hubsync/hubsync/source"
 )
 
 // Codes of failures decided by hubsync rather than by HubSpot.
@@ -172,6 +173,11 @@ func rejection(e *sink.APIError) failure {
 	}
 	return failure{code: code, message: msg}
 }
+
+// A record's properties go to the client as they are: source.Prop and
+// sink.PropertyValue name one type (see either), which this line checks
+// where both packages meet.
+var _ []sink.PropertyValue = []source.Prop(nil)
 
 // inputs converts the items of b named by idx into the request's inputs.
 func inputs(b *batch, idx []int) []sink.Input {
