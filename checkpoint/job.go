@@ -146,7 +146,9 @@ func newJob(req OpenRequest, earlier *State, why ReplaceReason) *Job {
 // Path is the checkpoint file.
 func (j *Job) Path() string { return j.path }
 
-// Resumed reports whether the job carries on from its checkpoint.
+// Resumed reports whether the job is the one in its checkpoint rather
+// than a new one. It is true for a Complete job too, which has nothing
+// left to carry on: callers that run the rest test Complete first.
 func (j *Job) Resumed() bool { return j.resumed }
 
 // Complete reports whether the checkpoint says the job finished already:
