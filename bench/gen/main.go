@@ -16,8 +16,9 @@ import (
 func main() {
 	rows := flag.Int("rows", 1_000_000, "records to write")
 	format := flag.String("format", "csv", "csv or jsonl")
+	changeEvery := flag.Int("change-every", 0, "give every Nth record another subject (0: none), as tomorrow's export of the same records")
 	flag.Parse()
-	if err := write(bufio.NewWriterSize(os.Stdout, 1<<20), *rows, *format); err != nil {
+	if err := write(bufio.NewWriterSize(os.Stdout, 1<<20), *rows, *format, *changeEvery); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -32,7 +33,7 @@ var (
 		"hs_timestamp", "hubspot_owner_id", "message_count", "is_priority", "follow_up_date", "sentiment", "topics"}
 )
 
-func write(w *bufio.Writer, rows int, format string) error {
+func write(w *bufio.Writer, rows int, format string, changeEvery int) error {
 	if format != "csv" && format != "jsonl" {
 		return fmt.Errorf("unknown format %q", format)
 	}
@@ -47,6 +48,9 @@ func write(w *bufio.Writer, rows int, format string) error {
 	vals := make([]string, len(names))
 	for i := 1; i <= rows; i++ {
 		vals[0] = "Message number " + strconv.Itoa(i) + " about the order"
+		if changeEvery > 0 && i%changeEvery == 0 {
+			vals[0] += " (edited)"
+		}
 		vals[1] = channels[i%3]
 		vals[2] = "CRM"
 		vals[3] = base.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05Z")
