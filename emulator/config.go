@@ -40,8 +40,11 @@ type Config struct {
 	// cheap peer for benchmarks of the client, not a faithful HubSpot.
 	AcceptAll bool
 	Faults    Faults
-	Seed      int64            // seeds result shuffling and fault draws
-	Now       func() time.Time // nil = time.Now
+	// PortalID is the account id GET /account-info/v3/details answers
+	// (docs/hubspot-api.md §15); 0 = DefaultPortalID.
+	PortalID int64
+	Seed     int64            // seeds result shuffling and fault draws
+	Now      func() time.Time // nil = time.Now
 	// Log receives one Debug line per request and Info lines on start and
 	// close; nil = no logging. The token is never logged.
 	Log *zap.Logger
@@ -127,6 +130,9 @@ type Stats struct {
 	// answered 429) in any rolling window of Config.Window (10s if unset).
 	MaxInWindow    int
 	RecordsApplied int // batch inputs applied
+	// AccountRequests counts GET /account-info/v3/details requests, any
+	// outcome: a run asks for its portal id at most once.
+	AccountRequests int
 }
 
 // uniqueFormat is a parsed Config.UniqueFormat: prefix, one integer verb,

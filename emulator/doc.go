@@ -1,11 +1,12 @@
 // Package emulator is a local stand-in for the HubSpot CRM v3 API, used by
 // hubsync's tests and by "hubsync emulator". It owns the wire behaviour of
-// two routes as described in docs/hubspot-api.md (section numbers in
+// three routes as described in docs/hubspot-api.md (section numbers in
 // comments point there):
 //
 //   - POST /crm/v3/objects/{objectType}/batch/update, objectType by name, id
 //     or alias from a Schema (communications/0-18, contacts/0-1, widgets/2-…);
-//   - GET /crm/v3/properties/{objectType}.
+//   - GET /crm/v3/properties/{objectType};
+//   - GET /account-info/v3/details, with Config.PortalID as the portal id.
 //
 // It reproduces, as strictly as the evidence allows:
 //

@@ -51,8 +51,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("new emulator: a token is required")
 	}
-	if cfg.Rate < 0 || cfg.Daily < 0 || cfg.SeedIDs < 0 || cfg.Window < 0 {
-		return nil, errors.New("new emulator: Rate, Window, Daily and SeedIDs must not be negative")
+	if cfg.Rate < 0 || cfg.Daily < 0 || cfg.SeedIDs < 0 || cfg.Window < 0 || cfg.PortalID < 0 {
+		return nil, errors.New("new emulator: Rate, Window, Daily, SeedIDs and PortalID must not be negative")
+	}
+	if cfg.PortalID == 0 {
+		cfg.PortalID = DefaultPortalID
 	}
 	if cfg.ResultOrder < Shuffle || cfg.ResultOrder > InputOrder {
 		return nil, fmt.Errorf("new emulator: unknown result order %d", int(cfg.ResultOrder))
@@ -192,10 +195,12 @@ const (
 	objectsPrefix    = "/crm/v3/objects/"
 	propertiesPrefix = "/crm/v3/properties/"
 	batchUpdateTail  = "/batch/update"
+	accountPath      = "/account-info/v3/details"
 )
 
-// ServeHTTP answers POST /crm/v3/objects/{objectType}/batch/update and
-// GET /crm/v3/properties/{objectType}; anything else is 404 or 405.
+// ServeHTTP answers POST /crm/v3/objects/{objectType}/batch/update,
+// GET /crm/v3/properties/{objectType} and GET /account-info/v3/details;
+// anything else is 404 or 405.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := newCall(w, r, s.now())
 	s.mu.Lock()
@@ -221,7 +226,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	// The emulator covers two routes; a client calling any other gets the
+	if path == accountPath {
+		s.mu.Lock()
+		s.stats.AccountRequests++
+		s.mu.Unlock()
+		if s.allow(c, http.MethodGet) {
+			s.serveAccount(c)
+		}
+		return
+	}
+	// The emulator covers three routes; a client calling any other gets the
 	// bare 404 it would get for a mistyped path.
 	s.replyError(c, http.StatusNotFound, apiError{Message: "Not found: " + path})
 }
