@@ -13,34 +13,85 @@ import (
 // fsyncs it, renames it over path and fsyncs the directory, so that the
 // rename itself is durable. The file gets mode perm as given (no umask).
 // On error the temporary file is removed and path is left as it was.
-func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	f, err := CreateAtomic(path, perm)
 	if err != nil {
 		return err
 	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
+// AtomicFile is a file being written that replaces the file at its path
+// only when Commit succeeds, as WriteFile does for data in memory. Use it
+// to stream a file too large to hold whole. It is not safe for
+// concurrent use.
+type AtomicFile struct {
+	path string
+	tmp  *os.File // nil after Commit or Abort
+}
+
+// CreateAtomic starts an atomic write of the file at path: a temporary
+// file in the same directory, with mode perm as given (no umask). Write
+// to it, then Commit, or Abort to leave path as it was.
+func CreateAtomic(path string, perm fs.FileMode) (*AtomicFile, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return &AtomicFile{path: path, tmp: tmp}, nil
+}
+
+// Write appends p to the temporary file.
+func (a *AtomicFile) Write(p []byte) (int, error) { return a.tmp.Write(p) }
+
+// WriteAt writes p at offset off of the temporary file, for a header
+// whose fields are known only once the rest is written.
+func (a *AtomicFile) WriteAt(p []byte, off int64) (int, error) { return a.tmp.WriteAt(p, off) }
+
+// Commit fsyncs the temporary file, renames it over path and fsyncs the
+// directory. On error the temporary file is removed and path is left as
+// it was. Commit and Abort are no-ops once either has run.
+func (a *AtomicFile) Commit() (err error) {
+	if a.tmp == nil {
+		return nil
+	}
+	tmp := a.tmp
+	a.tmp = nil
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err := tmp.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
 	if err := tmp.Sync(); err != nil {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := os.Rename(tmp.Name(), a.path); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return syncDir(filepath.Dir(a.path))
+}
+
+// Abort removes the temporary file and leaves path as it was.
+func (a *AtomicFile) Abort() {
+	if a.tmp == nil {
+		return
+	}
+	a.tmp.Close()
+	os.Remove(a.tmp.Name())
+	a.tmp = nil
 }
 
 // syncDir makes a rename in dir durable.

@@ -104,3 +104,51 @@ func assertFiles(t *testing.T, dir string, want ...string) {
 		t.Errorf("%s holds %v, want %v", dir, got, want)
 	}
 }
+
+// TestCreateAtomic streams a file and commits or aborts it: until Commit
+// the old file stays, and no temporary file is left either way.
+func TestCreateAtomic(t *testing.T) {
+	tests := []struct {
+		name   string
+		commit bool
+		want   string
+	}{
+		{"commit", true, "HEAD body\n"},
+		{"abort", false, "old\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "state")
+			if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f, err := CreateAtomic(path, 0o600)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Write([]byte("____ body\n")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteAt([]byte("HEAD"), 0); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != "old\n" {
+				t.Errorf("before Commit the file holds %q", got)
+			}
+			if tt.commit {
+				err = f.Commit()
+			} else {
+				f.Abort()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Abort() // a no-op after either
+			if got, _ := os.ReadFile(path); string(got) != tt.want {
+				t.Errorf("the file holds %q, want %q", got, tt.want)
+			}
+			assertFiles(t, dir, "state")
+		})
+	}
+}

@@ -1,0 +1,130 @@
+package syncstate
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hubsync/hubsync/checkpoint"
+)
+
+// Info is a target's state as List shows it.
+type Info struct {
+	ID         string // the folder's name, what Reset takes
+	Dir        string
+	Portal     string
+	Object     string
+	IDProperty string
+	Settings   map[string]string
+	Records    int64
+	LastRun    time.Time // zero before the first finished run
+	Generation int64     // finished runs
+	Problem    string    // why the state cannot be used; empty when it can
+}
+
+// Info is the target as List shows it.
+func (s *Store) Info() Info {
+	info := s.meta.info(s.id, s.dir)
+	if s.gen != nil {
+		info.Records = s.gen.count
+	}
+	return info
+}
+
+// OtherSettings lists the states of the same portal, object and id
+// property kept for other settings: when this target has no state yet,
+// they say the settings changed.
+func (s *Store) OtherSettings() []Info {
+	all, _ := List(s.opts.Dir)
+	var others []Info
+	for _, info := range all {
+		if info.ID != s.id && info.Portal == s.target.Portal && info.Object == s.target.Object && info.IDProperty == s.target.IDProperty {
+			others = append(others, info)
+		}
+	}
+	return others
+}
+
+// DefaultDir is the state dir: $XDG_STATE_HOME/hubsync, else
+// ~/.local/state/hubsync.
+func DefaultDir(getenv func(string) string) (string, error) {
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "hubsync"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", fmt.Errorf("sync state dir: %w; set --state-dir", err)
+		}
+	}
+	return filepath.Join(home, ".local", "state", "hubsync"), nil
+}
+
+// List returns the targets in the state dir, sorted by ID. It takes no
+// lock and writes nothing. A dir that does not exist holds no targets.
+func List(dir string) ([]Info, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list sync states: %w", err)
+	}
+	var infos []Info
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		if info, ok := readInfo(dir, e.Name()); ok {
+			infos = append(infos, info)
+		}
+	}
+	return infos, nil
+}
+
+// readInfo reads a target's folder; ok is false when it is not one.
+func readInfo(dir, id string) (info Info, ok bool) {
+	t := files{id: id, dir: filepath.Join(dir, id)}
+	meta, err := readMeta(t.targetPath())
+	if errors.Is(err, fs.ErrNotExist) {
+		return info, false
+	}
+	if err != nil {
+		return Info{ID: id, Dir: t.dir, Problem: t.wrap(t.targetPath(), err).Error()}, true
+	}
+	info = meta.info(id, t.dir)
+	hex.Decode(t.settings[:], []byte(meta.SettingsID))
+	info.Records, err = stateCount(t.statePath(), t.settings)
+	if err != nil {
+		info.Problem = t.wrap(t.statePath(), err).Error()
+	}
+	return info, true
+}
+
+// Reset removes the state of target id from the state dir, so that its
+// next run sends every record. It refuses while a run holds the target's
+// lock (a *checkpoint.LockedError).
+func Reset(dir, id string) error {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, `/\`) {
+		return fmt.Errorf("reset sync state: %q is not a target id (hubsync state list shows them)", id)
+	}
+	t := files{id: id, dir: filepath.Join(dir, id)}
+	if _, err := os.Stat(t.targetPath()); err != nil {
+		return fmt.Errorf("reset sync state: no target %s in %s (hubsync state list shows them)", id, dir)
+	}
+	lock, err := checkpoint.Lock(t.lockPath())
+	if err != nil && !errors.Is(err, checkpoint.ErrLockUnsupported) {
+		return fmt.Errorf("reset sync state %s: %w", id, err)
+	}
+	defer lock.Close()
+	if err := os.RemoveAll(t.dir); err != nil {
+		return fmt.Errorf("reset sync state %s: %w", id, err)
+	}
+	return nil
+}

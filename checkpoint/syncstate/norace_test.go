@@ -1,0 +1,5 @@
+//go:build !race
+
+package syncstate
+
+const raceEnabled = false

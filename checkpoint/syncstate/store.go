@@ -1,0 +1,290 @@
+package syncstate
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hubsync/hubsync/checkpoint"
+)
+
+// Target is what a sync state belongs to. Two runs share a state only
+// when all four are the same.
+type Target struct {
+	Portal     string            // HubSpot portal (account) id
+	Object     string            // object type, e.g. "communications"
+	IDProperty string            // "" for the record id
+	Settings   map[string]string // what shapes the values sent (mapping, --empty, ...)
+}
+
+// Options say how a run uses the state.
+type Options struct {
+	Dir          string // the state dir (DefaultDir when empty)
+	FullResync   bool   // every record is sent
+	RefreshEvery int    // also send the unchanged records of a rotating 1/N; 0 = off
+	ReadOnly     bool   // a dry run: no lock, no fold, no journal; Confirm/Finish error
+}
+
+// Summary is what Finish did.
+type Summary struct {
+	Records    int64 // entries in the new state
+	NotInFile  int64 // entries of the old state no record of this run had
+	Generation int64 // completed runs, this one included
+}
+
+// ErrReadOnly is returned by Confirm, Sync and Finish of a store opened
+// ReadOnly, and by them after Finish.
+var ErrReadOnly = errors.New("sync state opened read-only or finished")
+
+// Store is the sync state of one target during one run. Changed is called
+// by one goroutine, Confirm and Sync by one other: they share no data.
+type Store struct {
+	files
+	target    Target
+	opts      Options
+	meta      targetMeta
+	lock      *checkpoint.JobLock // nil when ReadOnly
+	gen       *generation
+	seen      bitmap   // the entry's key was passed to Changed
+	sent      bitmap   // Changed returned true for the entry's key
+	journal   *journal // created at the first Confirm
+	pending   pending  // ReadOnly: an unfolded journal's entries, after the state's
+	lookupErr error    // the first lookup that failed
+	finished  bool
+	runSize   int // journal entries a fold sorts in memory at once
+}
+
+// Open opens the state of target t. Unless o.ReadOnly, it takes the
+// target's lock (a *checkpoint.LockedError when another run holds it) and
+// folds the journal a run left unfolded. A damaged state or journal is a
+// *DamagedError. Close the store when the run ends.
+func Open(t Target, o Options) (*Store, error) {
+	if t.Portal == "" || t.Object == "" {
+		return nil, errors.New("sync state: the target needs a portal and an object type")
+	}
+	if o.RefreshEvery < 0 {
+		return nil, fmt.Errorf("sync state: refresh every %d runs: want 0 (off) or more", o.RefreshEvery)
+	}
+	if o.Dir == "" {
+		dir, err := DefaultDir(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		o.Dir = dir
+	}
+	s := &Store{target: t, opts: o, runSize: runEntries}
+	s.settings = settingsHash(t.Settings)
+	s.id = targetID(t, s.settings)
+	s.dir = filepath.Join(o.Dir, s.id)
+	open := s.openWritable
+	if o.ReadOnly {
+		open = s.openReadOnly
+	}
+	if err := open(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.seen = newBitmap(s.gen.count + int64(len(s.pending)))
+	s.sent = newBitmap(s.gen.count + int64(len(s.pending)))
+	return s, nil
+}
+
+func (s *Store) openWritable() error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("sync state: %w", err)
+	}
+	lock, err := checkpoint.Lock(s.lockPath())
+	if err != nil && !errors.Is(err, checkpoint.ErrLockUnsupported) {
+		return fmt.Errorf("sync state %s: %w", s.id, err)
+	}
+	s.lock = lock
+	if err := s.loadMeta(true); err != nil {
+		return err
+	}
+	if err := removeTemps(s.dir); err != nil {
+		return fmt.Errorf("sync state %s: %w", s.id, err)
+	}
+	if err := s.fold(runEntries); err != nil {
+		return err
+	}
+	return s.openGeneration()
+}
+
+// openReadOnly writes nothing: a journal left unfolded is read into
+// memory (pending) instead of folded.
+func (s *Store) openReadOnly() error {
+	if err := s.loadMeta(false); err != nil {
+		return err
+	}
+	p, err := readPending(s.journalPath(), s.settings)
+	if err != nil {
+		return s.wrap(s.journalPath(), err)
+	}
+	s.pending = p
+	return s.openGeneration()
+}
+
+func (s *Store) openGeneration() error {
+	g, err := openGeneration(s.statePath(), s.settings)
+	if err != nil {
+		return s.wrap(s.statePath(), err)
+	}
+	s.gen = g
+	return nil
+}
+
+// loadMeta reads target.json, or starts it (writing it when create).
+func (s *Store) loadMeta(create bool) error {
+	meta, err := readMeta(s.targetPath())
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		s.meta = newMeta(s.target, s.settings)
+		if create {
+			return s.writeMeta()
+		}
+		return nil
+	case err != nil:
+		return s.wrap(s.targetPath(), err)
+	case !meta.is(s.target, s.settings):
+		return s.wrap(s.targetPath(), errOtherSettings)
+	}
+	s.meta = meta
+	return nil
+}
+
+// Changed says whether the record of entry e must be sent: its key is not
+// in the state, its fingerprint differs, a record with its key was sent
+// earlier in this run (so the last of repeated ids is what HubSpot keeps),
+// it is in this run's refresh slice, or the run is a full resync. It
+// blocks on one ReadAt at most; call it from one goroutine.
+func (s *Store) Changed(e Entry) bool {
+	if s.finished {
+		return true
+	}
+	idx, fp, found, err := s.find(e.Key)
+	if err != nil {
+		s.lookupErr = firstErr(s.lookupErr, err)
+		return true
+	}
+	if !found {
+		return true
+	}
+	s.seen.set(idx)
+	if s.opts.FullResync || s.sent.has(idx) || fp != e.FP || s.refresh(e.Key) {
+		s.sent.set(idx)
+		return true
+	}
+	return false
+}
+
+// find looks key up in the pending confirmations, then in the state. An
+// entry's bits in seen and sent are at idx: a pending entry's come after
+// the state's.
+func (s *Store) find(key uint64) (idx int64, fp [16]byte, found bool, err error) {
+	if i, fp, ok := s.pending.lookup(key); ok {
+		return s.gen.count + int64(i), fp, true, nil
+	}
+	return s.gen.lookup(key)
+}
+
+// refresh says whether key is in this run's rotating 1/N: each key is
+// once in every N generations.
+func (s *Store) refresh(key uint64) bool {
+	n := uint64(s.opts.RefreshEvery)
+	return n > 0 && key%n == uint64(s.meta.Generation)%n
+}
+
+// Confirm records that HubSpot confirmed the values of e. Call it only
+// for applied records, in the order they settled, from one goroutine; it
+// is buffered until Sync.
+func (s *Store) Confirm(e Entry) error {
+	if s.opts.ReadOnly || s.finished {
+		return ErrReadOnly
+	}
+	if s.journal == nil {
+		j, err := createJournal(s.journalPath(), s.settings)
+		if err != nil {
+			return fmt.Errorf("sync state %s: create journal: %w", s.id, err)
+		}
+		s.journal = j
+	}
+	return s.journal.add(e)
+}
+
+// Sync makes every confirmation so far durable. Call it before each
+// checkpoint save, so that the state is never behind the checkpoint.
+func (s *Store) Sync() error {
+	if s.opts.ReadOnly || s.finished {
+		return ErrReadOnly
+	}
+	if s.journal == nil {
+		return nil
+	}
+	if err := s.journal.sync(); err != nil {
+		return fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
+	}
+	return nil
+}
+
+// Finish ends a run that passed every record of its input to Changed: it
+// folds this run's confirmations into a new generation and counts the
+// run. Call it once, after the last Confirm and Sync; Close follows.
+func (s *Store) Finish() (Summary, error) {
+	if s.opts.ReadOnly || s.finished {
+		return Summary{}, ErrReadOnly
+	}
+	s.finished = true
+	sum := Summary{NotInFile: s.gen.count - s.seen.count()}
+	if s.journal != nil {
+		err := s.journal.close()
+		s.journal = nil
+		if err != nil {
+			return sum, fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
+		}
+	}
+	if err := s.fold(s.runSize); err != nil {
+		return sum, err
+	}
+	records, err := stateCount(s.statePath(), s.settings)
+	if err != nil {
+		return sum, s.wrap(s.statePath(), err)
+	}
+	s.meta.Generation++
+	s.meta.LastRun = time.Now().UTC().Truncate(time.Second)
+	if err := s.writeMeta(); err != nil {
+		return sum, err
+	}
+	s.gen.count = records
+	sum.Records, sum.Generation = records, s.meta.Generation
+	if s.lookupErr != nil {
+		return sum, fmt.Errorf("sync state %s: look up: %w", s.id, s.lookupErr)
+	}
+	return sum, nil
+}
+
+// Close releases the lock. A journal not folded by Finish is synced and
+// stays for the next Open to fold. Close is idempotent.
+func (s *Store) Close() error {
+	var err error
+	if s.journal != nil {
+		err = s.journal.close()
+		s.journal = nil
+	}
+	if s.gen != nil {
+		err = firstErr(err, s.gen.close())
+	}
+	err = firstErr(err, s.lock.Close())
+	s.lock = nil
+	s.finished = true
+	return err
+}
+
+// firstErr returns the first error that is not nil.
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
