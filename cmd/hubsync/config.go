@@ -192,7 +192,7 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.IntVar(&o.KeepArchives, "keep-archives", o.KeepArchives, "keep the `N` newest archived checkpoints and dead-letter files of this job (FILE.prev-TIME), removing older ones; 0 keeps all")
 	fs.StringVar(&o.LogLevel, "log-level", o.LogLevel, "log `LEVEL`: debug, info, warn or error")
 	fs.BoolVar(&o.OnlyChanged, "only-changed", o.OnlyChanged, "send a record only when the values it would send differ from those HubSpot last confirmed for it; the others count as unchanged. For nightly full exports: an unchanged night sends nothing. The confirmed values are kept per portal, object, id property and mapping in --state-dir (see 'hubsync state --help')")
-	fs.StringVar(&o.StateDir, "state-dir", o.StateDir, "`DIR` of the --only-changed sync states (default $XDG_STATE_HOME/hubsync, else ~/.local/state/hubsync)")
+	fs.StringVar(&o.StateDir, "state-dir", o.StateDir, "keep the --only-changed sync states in `DIR`, one folder per target (default $XDG_STATE_HOME/hubsync, else ~/.local/state/hubsync)")
 	fs.BoolVar(&o.FullResync, "full-resync", o.FullResync, "with --only-changed: send every record this once and record what HubSpot confirms, after someone edited records in HubSpot by hand")
 	fs.IntVar(&o.RefreshEvery, "refresh-every", o.RefreshEvery, "with --only-changed: also re-send a rotating 1/`N` of the unchanged records each run, so every record is re-sent at least every N runs and hand edits in HubSpot heal by themselves (30 for a nightly load: each night sends about 3% more; 0 never)")
 }
