@@ -233,6 +233,29 @@ func TestOnlyChangedTargets(t *testing.T) {
 	if strings.Contains(r.res.stderr, "the settings changed") {
 		t.Errorf("same settings, yet the run says they changed:\n%s", tail(r.res.stderr))
 	}
+	if r.notIn != 0 {
+		t.Errorf("next dated file, same rows: %d records not in the file, want 0", r.notIn)
+	}
+
+	// A file without its last 100 rows: they are counted, not deleted.
+	partial := &nightly{rows: nt.rows[:rows-100]}
+	partial.write(t, filepath.Join(dir, "calls-2026-12-02-partial.csv"))
+	r = runOnlyChanged(t, srv, args("calls-2026-12-02-partial.csv")...)
+	if r.res.code != exitOK || r.requests != 0 || r.notIn != 100 || !strings.Contains(r.res.stderr, "not in file:  100 records of the sync state") {
+		t.Fatalf("a file of fewer rows: exit %d, %d requests, %d not in the file; want 0, 0, 100\n%s", r.res.code, r.requests, r.notIn, tail(r.res.stderr))
+	}
+
+	// Hand edits in HubSpot: --full-resync sends everything once, and
+	// --refresh-every 4 a rotating quarter of the unchanged records.
+	nt.write(t, filepath.Join(dir, "calls-2026-12-05.csv"))
+	if r := runOnlyChanged(t, srv, args("calls-2026-12-05.csv", "--full-resync")...); r.res.code != exitOK || r.apply != rows || r.requests != rows/100 {
+		t.Fatalf("--full-resync: exit %d, %d applied in %d requests; want 0, %d in %d\n%s", r.res.code, r.apply, r.requests, rows, rows/100, tail(r.res.stderr))
+	}
+	nt.write(t, filepath.Join(dir, "calls-2026-12-06.csv"))
+	r = runOnlyChanged(t, srv, args("calls-2026-12-06.csv", "--refresh-every", "4")...)
+	if r.res.code != exitOK || r.apply < rows/8 || r.apply > rows*3/8 || int64(r.apply)+r.unchanged != rows {
+		t.Fatalf("--refresh-every 4: exit %d, %d applied, %d unchanged; want about a quarter applied, the rest unchanged\n%s", r.res.code, r.apply, r.unchanged, tail(r.res.stderr))
+	}
 
 	nt.write(t, filepath.Join(dir, "calls-2026-12-03.csv"))
 	r = runOnlyChanged(t, srv, args("calls-2026-12-03.csv", "--drop", "message_count")...)

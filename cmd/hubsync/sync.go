@@ -242,6 +242,9 @@ func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPat
 	}
 	if job != nil && resumed {
 		fields = append(fields, zap.Int64("job_applied", job.Applied), zap.Int64("job_dead_lettered", job.DeadLettered))
+		if job.Unchanged > 0 {
+			fields = append(fields, zap.Int64("job_unchanged", job.Unchanged))
+		}
 		if len(job.ByCode) > 0 {
 			fields = append(fields, zap.Any("job_dead_by_code", job.ByCode))
 		}
