@@ -313,3 +313,31 @@ func TestBatcherUnchanged(t *testing.T) {
 		t.Errorf("flush after the seal = %+v, want nil", describe(b))
 	}
 }
+
+// TestOnlyChangedUnchangedCountForTheDeadLetterLimit: a night whose few
+// changed records all fail is judged against every record settled, the
+// unchanged ones included, not against the changed ones alone.
+func TestOnlyChangedUnchangedCountForTheDeadLetterLimit(t *testing.T) {
+	var ids []string
+	for i := range 200 {
+		ids = append(ids, strconv.Itoa(i+1))
+	}
+	before := records(ids...)
+	recs := slices.Clone(before)
+	for i := range 20 {
+		recs[i*10] = changed(recs[i*10])
+	}
+	state := newMemState(before...)
+	failAll := func(in []sink.Input) *sink.BatchResult {
+		res := applyAll(in)
+		for i := range res.Items {
+			res.Items[i] = sink.ItemResult{Outcome: sink.Failed, Code: "INVALID_OPTION", Message: "bad"}
+		}
+		return res
+	}
+	limit := &DeadLetterLimit{Max: -1, Percent: 50, Sample: 10}
+	_, _, p, _ := runOnlyChanged(t, Config{BatchSize: 5, Workers: 1, DeadLetterLimit: limit}, recs, state, failAll)
+	if got := []int64{p.Stats().DeadLettered.Load(), p.Stats().Unchanged.Load()}; !slices.Equal(got, []int64{20, 180}) {
+		t.Errorf("dead-lettered, unchanged = %v, want [20 180]", got)
+	}
+}
