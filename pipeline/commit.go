@@ -15,9 +15,9 @@ import (
 // save, it fsyncs the dead-letter file and then saves progress, in that
 // order, so progress never claims a record that is neither applied nor
 // durably dead-lettered; with Config.State, it confirms the records
-// applied and syncs the state before each save (see save). It reads done until it is closed and fsyncs once
-// more; Run saves the final progress. After an error it calls stop and
-// keeps draining without writing.
+// applied and syncs the state before each save (see save). It reads done
+// until it is closed and fsyncs once more; Run saves the final progress.
+// After an error it calls stop and keeps draining without writing.
 func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 	tick := time.NewTicker(p.cfg.SyncEvery)
 	defer tick.Stop()

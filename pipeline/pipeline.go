@@ -1,6 +1,7 @@
 // Package pipeline runs a sync: it reads records, groups them into batches,
 // sends the batches through a rate-limited pool of workers, and settles every
-// record as applied or dead-lettered.
+// record as applied or dead-lettered, or, with a sync state (Config.State),
+// as unchanged without sending it.
 //
 // Run owns every goroutine it starts and returns only after all have exited:
 // one dispatcher (reads, chunks), a fixed set of carriers (errgroup; each
