@@ -95,7 +95,16 @@ func (p *Pipeline) admit(rec source.Record) (source.Record, syncstate.Entry, adm
 		rec.Err = &source.RecordError{Code: CodeNoProperties,
 			Message: fmt.Sprintf("line %d sets no property (every value is empty or dropped); nothing to update", rec.Line)}
 	}
-	if p.cfg.State == nil || rec.Err != nil {
+	if p.cfg.State == nil {
+		return rec, syncstate.Entry{}, admitSend
+	}
+	if rec.Err != nil {
+		if rec.ID != "" {
+			// Not sent, yet in the file: the state must not count it as
+			// gone. Its answer does not matter; at worst a later row
+			// of the record is sent though unchanged.
+			p.cfg.State.Changed(syncstate.NewEntry(sink.CanonicalID(rec.ID), nil))
+		}
 		return rec, syncstate.Entry{}, admitSend
 	}
 	e := syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.Props)

@@ -341,3 +341,19 @@ func TestOnlyChangedUnchangedCountForTheDeadLetterLimit(t *testing.T) {
 		t.Errorf("dead-lettered, unchanged = %v, want [20 180]", got)
 	}
 }
+
+// TestOnlyChangedFailedRecordsAreInTheFile: a record that fails before
+// sending is still looked up, so that the state does not count it as no
+// longer in the file.
+func TestOnlyChangedFailedRecordsAreInTheFile(t *testing.T) {
+	recs := records("1", "2")
+	recs[1].Err = &source.RecordError{Code: source.CodeMalformedRow, Message: "bad"}
+	state := newMemState(records("1", "2")...)
+	sent, _, _, d := runOnlyChanged(t, Config{}, recs, state, applyAll)
+	if len(sent) != 0 || len(d.entries) != 1 {
+		t.Fatalf("sent %v, dead letters %v; want nothing sent, one dead letter", sent, d.entries)
+	}
+	if key := entryOf(recs[1]).Key; !state.sent[key] {
+		t.Error("the failed record was never looked up")
+	}
+}

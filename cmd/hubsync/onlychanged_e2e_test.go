@@ -183,9 +183,9 @@ func TestOnlyChangedNightly(t *testing.T) {
 	}
 	r3 := runOnlyChanged(t, srv, args...)
 	maxRequests := (len(changed)+99)/100 + len(invalid)*2 // at most two splits to isolate each invalid row, if HubSpot sees them
-	if r3.res.code != exitDeadLetters || r3.apply != len(changed) || r3.requests > maxRequests || r3.unchanged != int64(rows-len(changed)-len(invalid)) {
-		t.Fatalf("run 3 (1%% changed, 0.1%% invalid): exit %d, %d applied in %d requests, %d unchanged; want %d, %d in at most %d, %d\n%s",
-			r3.res.code, r3.apply, r3.requests, r3.unchanged, exitDeadLetters, len(changed), maxRequests, rows-len(changed)-len(invalid), tail(r3.res.stderr))
+	if r3.res.code != exitDeadLetters || r3.apply != len(changed) || r3.requests > maxRequests || r3.unchanged != int64(rows-len(changed)-len(invalid)) || r3.notIn != 0 {
+		t.Fatalf("run 3 (1%% changed, 0.1%% invalid): exit %d, %d applied in %d requests, %d unchanged, %d not in the file; want %d, %d in at most %d, %d, 0\n%s",
+			r3.res.code, r3.apply, r3.requests, r3.unchanged, r3.notIn, exitDeadLetters, len(changed), maxRequests, rows-len(changed)-len(invalid), tail(r3.res.stderr))
 	}
 	checkNightly(t, srv, want3)
 
