@@ -73,6 +73,7 @@ type Input struct {
 type Counts struct {
 	Read         int64            `json:"read"`
 	Applied      int64            `json:"applied"`
+	Unchanged    int64            `json:"unchanged,omitempty"` // not sent (--only-changed): HubSpot holds these values; omitted when 0, as before it existed
 	DeadLettered int64            `json:"dead_lettered"`
 	Requests     int64            `json:"requests"`
 	RateLimited  int64            `json:"rate_limited"`
@@ -87,6 +88,7 @@ type Counts struct {
 func (c Counts) Add(d Counts) Counts {
 	c.Read += d.Read
 	c.Applied += d.Applied
+	c.Unchanged += d.Unchanged
 	c.DeadLettered += d.DeadLettered
 	c.Requests += d.Requests
 	c.RateLimited += d.RateLimited

@@ -1,13 +1,15 @@
 package pipeline
 
 import (
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/chunker"
 	"github.com/hubsync/hubsync/source"
 )
 
 // batcher cuts the records read into batches, each a contiguous run of the
 // input from where the one before it ended. Records that failed before
-// sending ride along in the batch read around them. Like the chunker it
+// sending ride along in the batch read around them, and so do unchanged
+// records (Config.State), which settle with it unsent. Like the chunker it
 // wraps, it is a plain object with no goroutines: the loop that feeds it
 // is dispatch.
 type batcher struct {
@@ -20,8 +22,11 @@ type batcher struct {
 	key    func(id string) uint64
 	seq    uint64          // of the last batch sealed
 	failed []source.Record // read since the last batch was sealed
-	start  int64           // offset where the open batch begins
-	end    source.Position // where the input continues after the last record read
+	// unchanged counts the unchanged records read since the last batch
+	// was sealed: they need no place in it, only its span.
+	unchanged int
+	start     int64           // offset where the open batch begins
+	end       source.Position // where the input continues after the last record read
 }
 
 // newBatcher returns a batcher of batches of at most size records to send
@@ -40,11 +45,11 @@ func newBatcher(size int, from source.Position, key func(id string) uint64) (*ba
 // already in it. A record that failed before sending (rec.Err set) rides
 // along; once as many are waiting as a batch sends, it seals the batch
 // early, to bound what waits for the next one.
-func (bt *batcher) add(rec source.Record) *batch {
+func (bt *batcher) add(rec source.Record, e syncstate.Entry) *batch {
 	if rec.Err != nil {
 		return bt.addFailed(rec)
 	}
-	it := item{rec: rec, key: bt.key(rec.ID)}
+	it := item{rec: rec, key: bt.key(rec.ID), entry: e}
 	var b *batch
 	if full := bt.ch.Add(it, it.key); full != nil {
 		if bt.ch.Len() == 0 {
@@ -65,10 +70,28 @@ func (bt *batcher) addFailed(rec source.Record) *batch {
 	return bt.seal(bt.ch.Flush())
 }
 
+// maxUnchanged is how many unchanged records in a row seal the open
+// batch, so that the checkpoint moves on through a long unchanged stretch
+// of a nightly file. It is large so that a batch is seldom cut short: at
+// 1% of the records changed, a batch fills in about 10,000 records.
+const maxUnchanged = 100_000
+
+// addUnchanged puts an unchanged record in the open batch's span: it
+// settles with the batch, unsent. It returns the batch it sealed, if any
+// (see maxUnchanged).
+func (bt *batcher) addUnchanged(rec source.Record) *batch {
+	bt.unchanged++
+	bt.end = position(rec)
+	if bt.unchanged < maxUnchanged {
+		return nil
+	}
+	return bt.seal(bt.ch.Flush())
+}
+
 // flush seals and returns the open batch, or nil when nothing is in it.
 func (bt *batcher) flush() *batch {
 	items := bt.ch.Flush()
-	if items == nil && len(bt.failed) == 0 {
+	if items == nil && len(bt.failed) == 0 && bt.unchanged == 0 {
 		return nil
 	}
 	return bt.seal(items)
@@ -80,7 +103,7 @@ func (bt *batcher) pending() int { return bt.ch.Len() + len(bt.failed) }
 func (bt *batcher) seal(items []item) *batch {
 	bt.seq++
 	b := &batch{seq: bt.seq, items: items, failed: bt.failed, start: bt.start, end: bt.end}
-	bt.failed = nil
+	bt.failed, bt.unchanged = nil, 0
 	bt.start = bt.end.Offset
 	if len(items) > 0 {
 		b.keys = make([]uint64, len(items))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -81,7 +82,7 @@ func TestBatcher(t *testing.T) {
 			}
 			var got []sealedBatch
 			for _, rec := range records(tt.ids...) {
-				if b := bt.add(rec); b != nil {
+				if b := bt.add(rec, syncstate.Entry{}); b != nil {
 					got = append(got, describe(b))
 				}
 			}
@@ -106,12 +107,12 @@ func TestBatcherKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bt.add(records("1")[0])
-	b := bt.add(records("007", "7")[0])
+	bt.add(records("1")[0], syncstate.Entry{})
+	b := bt.add(records("007", "7")[0], syncstate.Entry{})
 	if diff := cmp.Diff([]uint64{g.key("1"), g.key("7")}, b.keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
-	bt.add(records("!")[0])
+	bt.add(records("!")[0], syncstate.Entry{})
 	if b := bt.flush(); b.keys != nil {
 		t.Errorf("batch of failed records holds keys %v", b.keys)
 	}
@@ -133,7 +134,7 @@ func TestBatcherStartsAtFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := source.Record{Line: 40, Offset: 500, End: 510, EndLine: 41, ID: "1"}
-	bt.add(rec)
+	bt.add(rec, syncstate.Entry{})
 	got := describe(bt.flush())
 	want := sealedBatch{Seq: 1, IDs: []string{"1"}, Start: 500, End: source.Position{Offset: 510, Line: 41}}
 	if diff := cmp.Diff(want, got); diff != "" {

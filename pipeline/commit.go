@@ -14,9 +14,10 @@ import (
 // for them may be sent. Every SyncEvery, if anything settled since the last
 // save, it fsyncs the dead-letter file and then saves progress, in that
 // order, so progress never claims a record that is neither applied nor
-// durably dead-lettered. It reads done until it is closed and fsyncs once
-// more; Run saves the final progress. After an error it calls stop and
-// keeps draining without writing.
+// durably dead-lettered; with Config.State, it confirms the records
+// applied and syncs the state before each save (see save). It reads done
+// until it is closed and fsyncs once more; Run saves the final progress.
+// After an error it calls stop and keeps draining without writing.
 func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 	tick := time.NewTicker(p.cfg.SyncEvery)
 	defer tick.Stop()
@@ -78,7 +79,7 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 				deadWritten = false
 			}
 			if unsaved {
-				if err := p.cfg.Progress.Save(false); err != nil {
+				if err := p.save(false); err != nil {
 					failed = err
 					stop(failed)
 					continue
@@ -110,6 +111,11 @@ func (p *Pipeline) record(s settled) (wrote bool, err error) {
 			wrote = true
 			continue
 		}
+		if p.cfg.State != nil {
+			if err := p.cfg.State.Confirm(b.items[i].entry); err != nil {
+				return wrote, fmt.Errorf("record what HubSpot confirmed: %w", err)
+			}
+		}
 		applied++
 	}
 	for ; j < len(b.failed); j++ {
@@ -120,6 +126,18 @@ func (p *Pipeline) record(s settled) (wrote bool, err error) {
 	}
 	p.stats.Applied.Add(applied)
 	return wrote, nil
+}
+
+// save makes the sync state's confirmations durable, then saves progress
+// (final as Progress.Save takes it): the state is never behind what the
+// checkpoint claims.
+func (p *Pipeline) save(final bool) error {
+	if p.cfg.State != nil {
+		if err := p.cfg.State.Sync(); err != nil {
+			return fmt.Errorf("save the sync state: %w", err)
+		}
+	}
+	return p.cfg.Progress.Save(final)
 }
 
 func (p *Pipeline) deadLetter(rec *source.Record, code, message string) error {

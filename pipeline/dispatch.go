@@ -8,6 +8,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
+	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -39,11 +41,17 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 		if err != nil {
 			return false, fmt.Errorf("read input: %w", err)
 		}
-		rec, ok := p.admit(rec)
-		if !ok {
+		rec, e, what := p.admit(rec)
+		var b *batch
+		switch what {
+		case admitSkip:
 			continue
+		case admitUnchanged:
+			b = bt.addUnchanged(rec)
+		default:
+			b = bt.add(rec, e)
 		}
-		if b := bt.add(rec); b != nil {
+		if b != nil {
 			if err := p.handOver(ctx, b, work, done); err != nil {
 				return p.stopped(err)
 			}
@@ -57,17 +65,28 @@ func (p *Pipeline) dispatch(ctx context.Context, work chan<- *batch, done chan<-
 	return false, nil
 }
 
-// admit counts a record read and readies it for a batch. It reports false
-// for a record an earlier run settled (Config.Skip); it rewrites the rest
-// with Config.Transform and fails one that would update nothing: such an
-// update would cost a request slot and change nothing, so it is said so
-// instead of called applied.
-func (p *Pipeline) admit(rec source.Record) (source.Record, bool) {
+// admission is what admit decides for a record read.
+type admission int
+
+const (
+	admitSend      admission = iota // batch it: to send, or to dead-letter with its batch when rec.Err is set
+	admitSkip                       // an earlier run settled it (Config.Skip)
+	admitUnchanged                  // HubSpot holds its values already (Config.State): settle it unsent
+)
+
+// admit counts a record read and decides what becomes of it. A record an
+// earlier run settled (Config.Skip) is skipped; the rest are rewritten
+// with Config.Transform, and one that would update nothing fails: such
+// an update would cost a request slot and change nothing, so it is said
+// so instead of called applied. With Config.State, a record whose values
+// HubSpot last confirmed is unchanged; one to send gets its entry, which
+// the committer confirms once HubSpot has applied it.
+func (p *Pipeline) admit(rec source.Record) (source.Record, syncstate.Entry, admission) {
 	p.stats.Read.Add(1)
 	p.stats.Offset.Store(rec.End)
 	if p.cfg.Skip != nil && p.cfg.Skip(rec) {
 		p.stats.Skipped.Add(1)
-		return rec, false
+		return rec, syncstate.Entry{}, admitSkip
 	}
 	if p.cfg.Transform != nil && rec.Err == nil {
 		rec = p.cfg.Transform(rec)
@@ -76,7 +95,24 @@ func (p *Pipeline) admit(rec source.Record) (source.Record, bool) {
 		rec.Err = &source.RecordError{Code: CodeNoProperties,
 			Message: fmt.Sprintf("line %d sets no property (every value is empty or dropped); nothing to update", rec.Line)}
 	}
-	return rec, true
+	if p.cfg.State == nil {
+		return rec, syncstate.Entry{}, admitSend
+	}
+	if rec.Err != nil {
+		if rec.ID != "" {
+			// Not sent, yet in the file: the state must not count it as
+			// gone. Its answer does not matter; at worst a later row
+			// of the record is sent though unchanged.
+			p.cfg.State.Changed(syncstate.NewEntry(sink.CanonicalID(rec.ID), nil))
+		}
+		return rec, syncstate.Entry{}, admitSend
+	}
+	e := syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.Props)
+	if !p.cfg.State.Changed(e) {
+		p.stats.Unchanged.Add(1)
+		return rec, e, admitUnchanged
+	}
+	return rec, e, admitSend
 }
 
 // handOver queues b behind the earlier batches that hold one of its records

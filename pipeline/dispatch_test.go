@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/source"
 )
 
@@ -38,7 +39,8 @@ func TestAdmit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &Pipeline{cfg: Config{Skip: tt.skip, Transform: tt.transform}}
-			rec, ok := p.admit(tt.rec)
+			rec, _, what := p.admit(tt.rec)
+			ok := what == admitSend
 			code := ""
 			if rec.Err != nil {
 				code = rec.Err.Code
@@ -106,7 +108,7 @@ func TestHandOver(t *testing.T) {
 			}
 			var b *batch
 			for _, rec := range records(ids...) {
-				if s := bt.add(rec); s != nil {
+				if s := bt.add(rec, syncstate.Entry{}); s != nil {
 					b = s
 				}
 			}

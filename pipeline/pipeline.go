@@ -1,6 +1,7 @@
 // Package pipeline runs a sync: it reads records, groups them into batches,
 // sends the batches through a rate-limited pool of workers, and settles every
-// record as applied or dead-lettered.
+// record as applied or dead-lettered, or, with a sync state (Config.State),
+// as unchanged without sending it.
 //
 // Run owns every goroutine it starts and returns only after all have exited:
 // one dispatcher (reads, chunks), a fixed set of carriers (errgroup; each
@@ -44,6 +45,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/chunker"
 	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/source"
@@ -62,6 +64,21 @@ type Sender interface {
 // DeadLetters stores failed records durably.
 type DeadLetters interface {
 	Write(rec *source.Record, code, message string) error
+	Sync() error
+}
+
+// SyncState is the sync state of an --only-changed run (a
+// *syncstate.Store): what HubSpot last confirmed of each record.
+type SyncState interface {
+	// Changed reports whether a record must be sent. The dispatcher
+	// calls it once per record to send, in file order.
+	Changed(e syncstate.Entry) bool
+	// Confirm records that HubSpot applied e. The committer calls it in
+	// settle order, for applied records alone.
+	Confirm(e syncstate.Entry) error
+	// Sync makes the confirmations durable. The committer calls it
+	// before every Progress.Save, so that the state is never behind the
+	// checkpoint: a record the checkpoint claims is in the state.
 	Sync() error
 }
 
@@ -133,6 +150,11 @@ type Config struct {
 	// Progress, if set, is told of every settled batch and saved every
 	// SyncEvery and at the end.
 	Progress Progress
+	// State, if set, makes the run send only the records whose values
+	// differ from those HubSpot last confirmed: the others are counted
+	// in Stats.Unchanged and settled unsent. The committer confirms the
+	// records HubSpot applied, and syncs State before saving Progress.
+	State SyncState
 	// Drain, when closed, stops reading; batches already sent are finished
 	// and Run returns ErrInterrupted. A Reader caught inside a very long
 	// record may end it by returning an error wrapping ErrInterrupted once
@@ -245,8 +267,9 @@ func (p *Pipeline) Stats() *Stats { return &p.stats }
 
 // item is a record on its way through the pipeline.
 type item struct {
-	rec source.Record
-	key uint64 // keyGuard.key of rec.ID
+	rec   source.Record
+	key   uint64          // keyGuard.key of rec.ID
+	entry syncstate.Entry // what Config.State confirms once HubSpot has applied it
 }
 
 // batch is a contiguous run of the input: the records sent in one request
@@ -329,7 +352,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// job to the wrong URL.
 	if p.cfg.Progress != nil && commitErr == nil && !errors.Is(err, ErrBadEndpoint) {
 		// Every goroutine has exited: the committer's state is ours now.
-		if serr := p.cfg.Progress.Save(err == nil && !interrupted); serr != nil && err == nil {
+		if serr := p.save(err == nil && !interrupted); serr != nil && err == nil {
 			err = serr
 		}
 	}

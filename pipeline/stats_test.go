@@ -23,6 +23,7 @@ func TestStatsSnapshot(t *testing.T) {
 			s.Skipped.Store(2) // in Read, not a field of its own
 			s.Offset.Store(999)
 			s.Applied.Store(7)
+			s.Unchanged.Store(4)
 			s.Requests.Store(5)
 			s.RateLimited.Store(6)
 			s.Retries.Store(3)
@@ -32,7 +33,7 @@ func TestStatsSnapshot(t *testing.T) {
 			s.dead("INVALID_DATE")
 			s.dead("OBJECT_NOT_FOUND")
 		},
-		want: checkpoint.Counts{Read: 11, Applied: 7, DeadLettered: 3, Requests: 5, RateLimited: 6, Retries: 3, Splits: 8,
+		want: checkpoint.Counts{Read: 11, Applied: 7, Unchanged: 4, DeadLettered: 3, Requests: 5, RateLimited: 6, Retries: 3, Splits: 8,
 			ByCode: map[string]int64{"INVALID_DATE": 2, "OBJECT_NOT_FOUND": 1}},
 	}}
 	for _, tt := range tests {

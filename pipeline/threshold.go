@@ -109,7 +109,9 @@ func (p *Pipeline) checkDeadLetters() error {
 		return nil
 	}
 	dead := l.EarlierDead + p.stats.DeadLettered.Load()
-	settled := l.EarlierSettled + p.stats.Applied.Load() + p.stats.DeadLettered.Load()
+	// An unchanged record is settled as surely as an applied one: a
+	// night of few changes must not be judged on those few alone.
+	settled := l.EarlierSettled + p.stats.Applied.Load() + p.stats.Unchanged.Load() + p.stats.DeadLettered.Load()
 	if !l.Exceeded(settled, dead) {
 		return nil
 	}

@@ -42,6 +42,12 @@ type syncOptions struct {
 	OnNewInput     string `yaml:"on_new_input"`  // refuse|restart: a new input over an unfinished job
 	KeepArchives   int    `yaml:"keep_archives"` // archived checkpoints and dead-letter files kept per job; 0 = all
 
+	// --only-changed and what goes with it (see onlychanged.go).
+	OnlyChanged  bool   `yaml:"only_changed"`  // send only records whose values differ from what HubSpot last confirmed
+	StateDir     string `yaml:"state_dir"`     // where sync states live ("": syncstate.DefaultDir)
+	FullResync   bool   `yaml:"full_resync"`   // send every record and rebuild the state
+	RefreshEvery int    `yaml:"refresh_every"` // also re-send a rotating 1/N of the unchanged records; 0 = never
+
 	// Mapping renames and drops columns, sets constants and tells how to
 	// read values (see package mapping). The flags below add to it.
 	Mapping   mapping.Config `yaml:"mapping"`
@@ -185,4 +191,8 @@ func bindSyncFlags(fs *pflag.FlagSet, o *syncOptions) {
 	fs.StringVar(&o.OnNewInput, "on-new-input", o.OnNewInput, "when the input is a new file but the last job on it is unfinished, `refuse|restart`: stop with status 2, or archive the unfinished job and start the new file")
 	fs.IntVar(&o.KeepArchives, "keep-archives", o.KeepArchives, "keep the `N` newest archived checkpoints and dead-letter files of this job (FILE.prev-TIME), removing older ones; 0 keeps all")
 	fs.StringVar(&o.LogLevel, "log-level", o.LogLevel, "log `LEVEL`: debug, info, warn or error")
+	fs.BoolVar(&o.OnlyChanged, "only-changed", o.OnlyChanged, "send a record only when the values it would send differ from those HubSpot last confirmed for it; the others count as unchanged. For nightly full exports: an unchanged night sends nothing. The confirmed values are kept per portal, object, id property and mapping in --state-dir (see 'hubsync state --help')")
+	fs.StringVar(&o.StateDir, "state-dir", o.StateDir, "keep the --only-changed sync states in `DIR`, one folder per target (default $XDG_STATE_HOME/hubsync, else ~/.local/state/hubsync)")
+	fs.BoolVar(&o.FullResync, "full-resync", o.FullResync, "with --only-changed: send every record this once and record what HubSpot confirms, after someone edited records in HubSpot by hand")
+	fs.IntVar(&o.RefreshEvery, "refresh-every", o.RefreshEvery, "with --only-changed: also re-send a rotating 1/`N` of the unchanged records each run, so every record is re-sent at least every N runs and hand edits in HubSpot heal by themselves (30 for a nightly load: each night sends about 3% more; 0 never)")
 }

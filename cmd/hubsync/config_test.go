@@ -68,6 +68,10 @@ func TestExampleConfigsCommentedKeys(t *testing.T) {
 				t.Errorf("on_new_input %q, keep_archives %d, max_dead_letters %q; want the defaults %q, %d, %q",
 					o.OnNewInput, o.KeepArchives, o.MaxDeadLetters, want.OnNewInput, want.KeepArchives, want.MaxDeadLetters)
 			}
+			if !o.OnlyChanged || o.RefreshEvery != 30 {
+				t.Errorf("only_changed %v, refresh_every %d; want the nightly example to send only what changed, and to show refresh_every 30",
+					o.OnlyChanged, o.RefreshEvery)
+			}
 		})
 	}
 }

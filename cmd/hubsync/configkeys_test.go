@@ -21,7 +21,7 @@ func TestConfigKeysAdvice(t *testing.T) {
 			[]string{"line 4: unknown key mapping.properties.d.date_layout: did you mean mapping.properties.d.date_layouts?"}},
 		{"flag only", "restart: true\n", []string{"line 1: unknown key restart: --restart is a flag only, so that a config file can never discard progress"}},
 		{"token", "token: pat-1\n", []string{"line 1: unknown key token: the token is never read from a config file: set HUBSPOT_ACCESS_TOKEN, or token_file"}},
-		{"nothing close", "zzzzzzzz: 1\nobject: x\n", []string{"line 1: unknown key zzzzzzzz (known keys here: base_url, batch_size, checkpoint, daily_reserve, dead_letter, delimiter, empty, encoding, format, id_column, id_property, keep_archives, log_format, log_level, mapping, max_dead_letters, max_record_bytes, no_preflight, object, on_new_input, progress, rate, report, request_timeout, token_file, workers)"}},
+		{"nothing close", "zzzzzzzz: 1\nobject: x\n", []string{"line 1: unknown key zzzzzzzz (known keys here: base_url, batch_size, checkpoint, daily_reserve, dead_letter, delimiter, empty, encoding, format, full_resync, id_column, id_property, keep_archives, log_format, log_level, mapping, max_dead_letters, max_record_bytes, no_preflight, object, on_new_input, only_changed, progress, rate, refresh_every, report, request_timeout, state_dir, token_file, workers)"}},
 		{"wrong kind", "workers: many\nno_preflight: maybe\n", []string{`line 1: workers: "many": want a whole number`, `line 2: no_preflight: "maybe": want true or false`}},
 		{"every problem at once", "batchsize: 1\nworker: 2\n", []string{"line 1: unknown key batchsize: did you mean batch_size?", "line 2: unknown key worker: did you mean workers?"}},
 	}

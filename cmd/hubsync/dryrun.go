@@ -40,7 +40,12 @@ func (r *syncRun) openDryRun(ctx context.Context) error {
 	if err != nil {
 		return readerError(r.pl.file, err)
 	}
-	mapper, err := r.preflight(ctx, pipeline.NewLimiter(0, 0), header)
+	lim := pipeline.NewLimiter(0, 0)
+	mapper, err := r.preflight(ctx, lim, header)
+	if err != nil {
+		return err
+	}
+	state, err := r.openSyncState(ctx, lim)
 	if err != nil {
 		return err
 	}
@@ -52,6 +57,7 @@ func (r *syncRun) openDryRun(ctx context.Context) error {
 		return err
 	}
 	cfg := r.pl.pipelineConfig(r.req.env.interrupt, mapper)
+	cfg.State = state
 	p, err := pipeline.New(cfg, reader, drySender{}, r.dead, pipeline.NewLimiter(0, 0), log)
 	if err != nil {
 		return usageError{err}

@@ -16,7 +16,7 @@ func TestEveryFlagIsInTheReadme(t *testing.T) {
 		t.Fatal(err)
 	}
 	flagRE := regexp.MustCompile(`(?m)^\s+(?:-\w, )?(--[a-z0-9-]+)`)
-	for _, cmd := range []string{"sync", "emulator", "demo", "status"} {
+	for _, cmd := range []string{"sync", "emulator", "demo", "status", "state"} {
 		t.Run(cmd, func(t *testing.T) {
 			var out, errb strings.Builder
 			code := run(context.Background(), []string{cmd, "--help"}, env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }})

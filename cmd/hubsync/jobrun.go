@@ -28,6 +28,12 @@ func (r *syncRun) openJob(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Before takeOver moves anything: a run that finds another on its
+	// target must leave the job as it found it.
+	state, err := r.openSyncState(ctx, limiter)
+	if err != nil {
+		return err
+	}
 	if err := r.takeOver(); err != nil {
 		return err
 	}
@@ -37,7 +43,7 @@ func (r *syncRun) openJob(ctx context.Context) error {
 	prog := &jobProgress{job: r.job, dead: r.dead}
 	cfg := r.pl.pipelineConfig(r.req.env.interrupt, mapper)
 	cfg.Start, cfg.Skip, cfg.Progress = position(r.job.Watermark()), skipSettled(r.job.Skipper()), prog
-	cfg.DeadLetterLimit = r.deadLimit
+	cfg.DeadLetterLimit, cfg.State = r.deadLimit, state
 	p, err := pipeline.New(cfg, reader, r.client, r.dead, limiter, r.req.log)
 	if err != nil {
 		return usageError{err}
@@ -166,6 +172,9 @@ func (r *syncRun) runJob(ctx context.Context) error {
 	stopAnnounce()
 	stop()
 	err = r.closeDeadLetters(err)
+	if err == nil {
+		err = r.finishSyncState() // only once the whole input is read
+	}
 	err = runConfigError(o, err)
 	logSummary(r.req.log, stats, time.Since(start), r.res.deadLetter, err, r.res.totals(), resumed)
 	if err == nil && r.res.totals().Read == 0 {

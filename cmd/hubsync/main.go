@@ -55,6 +55,7 @@ Usage:
   hubsync demo                  see it work against a local emulator, no account needed
   hubsync sync [flags] FILE     update HubSpot records from FILE
   hubsync status CHECKPOINT     show where a sync job stands
+  hubsync state list|reset ID   see or discard the sync states of sync --only-changed
   hubsync emulator [flags]      run the local HubSpot emulator
   hubsync version               print the version and the commit it was built from
   hubsync help [COMMAND]        show help
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return runSync(ctx, rest, e)
 	case "status":
 		return runStatus(ctx, rest, e)
+	case "state":
+		return runState(ctx, rest, e)
 	case "demo":
 		return runDemo(ctx, rest, e)
 	case "emulator":

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -257,6 +258,14 @@ func (v progressView) barText(width int) string {
 		{7, "429s " + group(v.RateLimited)},
 		{1, "ETA " + etaText(v.ETA)},
 	}
+	if v.Unchanged > 0 {
+		// Beside applied: with --only-changed, most records of a
+		// nightly load end here.
+		parts = slices.Insert(parts, 4, struct {
+			rank int
+			text string
+		}{4, "unchanged " + group(v.Unchanged)})
+	}
 	if v.Waiting != "" {
 		parts = append(parts, struct {
 			rank int
@@ -284,8 +293,11 @@ func (v progressView) barText(width int) string {
 func (v progressView) logFields() []zap.Field {
 	f := []zap.Field{zap.Float64("percent", v.Percent)}
 	if v.DryRun {
-		f = append(f, zap.Int64("read", v.Read), zap.Int64("would_apply", v.Applied),
-			zap.Int64("would_fail", v.DeadLettered), zap.Int64("requests_needed", v.Requests))
+		f = append(f, zap.Int64("read", v.Read), zap.Int64("would_apply", v.Applied))
+		if v.Unchanged > 0 {
+			f = append(f, zap.Int64("unchanged", v.Unchanged))
+		}
+		f = append(f, zap.Int64("would_fail", v.DeadLettered), zap.Int64("requests_needed", v.Requests))
 	} else {
 		f = append(f, countFields(v.Counts)...)
 	}
@@ -301,15 +313,22 @@ func (v progressView) logFields() []zap.Field {
 
 // countFields are the log fields of c that the progress lines and the
 // summary of a run (logSummary) share, in the order both write them.
+// unchanged is there only when it counts something, as only
+// --only-changed runs count it.
 func countFields(c checkpoint.Counts) []zap.Field {
-	return []zap.Field{
+	f := []zap.Field{
 		zap.Int64("read", c.Read),
 		zap.Int64("applied", c.Applied),
+	}
+	if c.Unchanged > 0 {
+		f = append(f, zap.Int64("unchanged", c.Unchanged))
+	}
+	return append(f,
 		zap.Int64("dead_lettered", c.DeadLettered),
 		zap.Int64("requests", c.Requests),
 		zap.Int64("rate_limited", c.RateLimited),
 		zap.Int64("retries", c.Retries),
-	}
+	)
 }
 
 // sizeOf is "14.8/40.0 MB": done in the unit of total.

@@ -159,6 +159,35 @@ func TestProgressBarText(t *testing.T) {
 	}
 }
 
+// TestProgressUnchanged checks that the records an --only-changed run
+// did not send show beside those applied, and give way before them on a
+// narrow terminal.
+func TestProgressUnchanged(t *testing.T) {
+	v := progressView{
+		progressCounts: progressCounts{Counts: checkpoint.Counts{Read: 1000, Applied: 10, Unchanged: 988, DeadLettered: 2}},
+		Done:           500, Total: 500, PerSec: 2000,
+	}
+	tests := []struct {
+		width int
+		want  string
+	}{
+		{0, "500/500 B · read 1,000 · 2,000 rec/s · applied 10 · unchanged 988 · dead-lettered 2 · retries 0 · 429s 0 · ETA 0s"},
+		{70, "2,000 rec/s · applied 10 · unchanged 988 · dead-lettered 2 · ETA 0s"},
+		{40, "2,000 rec/s · applied 10 · ETA 0s"},
+	}
+	for _, tt := range tests {
+		if got := v.barText(tt.width); got != tt.want {
+			t.Errorf("barText(%d) =\n%q, want\n%q", tt.width, got, tt.want)
+		}
+	}
+	var logs lockedBuffer
+	logDisplay{jsonLogger(&logs)}.show(v)
+	lines := decodeLines(t, logs.String())
+	if len(lines) != 1 || lines[0]["unchanged"] != 988.0 {
+		t.Errorf("progress log lines %v, want one with unchanged 988", lines)
+	}
+}
+
 // TestProgressDryRunWords checks that the progress of a dry run, which
 // sends nothing, never says applied or counts requests as made.
 func TestProgressDryRunWords(t *testing.T) {

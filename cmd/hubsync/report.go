@@ -35,8 +35,9 @@ type runReport struct {
 	RecordsPerSec  float64            `json:"records_per_sec"`           // records processed (not skipped) per second
 	Checkpoint     string             `json:"checkpoint"`
 	DeadLetter     string             `json:"dead_letter"`
-	Paths          reportPaths        `json:"paths"`             // the same files, absolute
-	Mapping        *reportMapping     `json:"mapping,omitempty"` // once the preflight has passed
+	SyncState      string             `json:"sync_state,omitempty"` // --only-changed: the folder of the target's state
+	Paths          reportPaths        `json:"paths"`                // the same files, absolute
+	Mapping        *reportMapping     `json:"mapping,omitempty"`    // once the preflight has passed
 	ExitStatus     int                `json:"exit_status"`
 	Error          string             `json:"error,omitempty"`
 	Warnings       []string           `json:"warnings,omitempty"` // what the run noticed that wants a look
@@ -59,6 +60,9 @@ type reportSettings struct {
 	DailyReserve   string `json:"daily_reserve"`
 	RequestTimeout string `json:"request_timeout"`
 	MaxRecordBytes int    `json:"max_record_bytes"`
+	OnlyChanged    bool   `json:"only_changed,omitempty"`
+	FullResync     bool   `json:"full_resync,omitempty"`
+	RefreshEvery   int    `json:"refresh_every,omitempty"`
 }
 
 // reportCounts are what one run did, as the report writes them: a
@@ -67,11 +71,15 @@ type reportSettings struct {
 // readers and golden files pin names and an order that the checkpoint's
 // do not share: skipped, would_apply and requests_needed (a dry run
 // applies nothing and sends no write, so Applied and Requests stay 0),
-// and dead_by_code written even when empty.
+// and dead_by_code written even when empty. unchanged and not_in_file are
+// written only by --only-changed runs, so that the reports of other runs
+// read as before.
 type reportCounts struct {
 	Read           int64            `json:"read"`
 	Skipped        int64            `json:"skipped"` // read, but settled by an earlier run
 	Applied        int64            `json:"applied"`
+	Unchanged      *int64           `json:"unchanged,omitempty"`   // --only-changed only: not sent, HubSpot holds these values
+	NotInFile      *int64           `json:"not_in_file,omitempty"` // --only-changed, once the whole file was read: records of the sync state not in it (never deleted in HubSpot)
 	WouldApply     int64            `json:"would_apply,omitempty"` // dry run only
 	DeadLettered   int64            `json:"dead_lettered"`
 	DeadByCode     map[string]int64 `json:"dead_by_code"`
@@ -114,6 +122,8 @@ type reportInput struct {
 	Start, End time.Time
 	Checkpoint string
 	DeadLetter string
+	SyncState  string // --only-changed: the target's state folder, once open
+	NotInFile  *int64 // --only-changed: records of the state not in the file, once known
 	ExitStatus int
 	Err        error
 	// Token is only scrubbed from the error text, should an error ever
@@ -145,6 +155,7 @@ func newRunReport(in reportInput) runReport {
 			Object: o.Object, BaseURL: withoutUserinfo(o.BaseURL), IDColumn: o.IDColumn, IDProperty: o.IDProperty,
 			BatchSize: o.BatchSize, Workers: o.Workers, Rate: o.Rate, Empty: o.Empty,
 			DailyReserve: o.DailyReserve, RequestTimeout: o.RequestTimeout, MaxRecordBytes: o.MaxRecordBytes,
+			OnlyChanged: o.OnlyChanged, FullResync: o.FullResync, RefreshEvery: o.RefreshEvery,
 		},
 		StartedAt:      in.Start.UTC(),
 		EndedAt:        in.End.UTC(),
@@ -167,6 +178,10 @@ func newRunReport(in reportInput) runReport {
 	}
 	if in.Resumed {
 		r.ResumedAtLine = in.ResumedAt
+	}
+	if o.OnlyChanged {
+		unchanged := in.Counts.Unchanged
+		r.Counts.Unchanged, r.Counts.NotInFile, r.SyncState = &unchanged, in.NotInFile, in.SyncState
 	}
 	if r.ElapsedSeconds > 0 {
 		r.RecordsPerSec = math.Round(float64(r.Counts.Read-r.Counts.Skipped)/r.ElapsedSeconds*10) / 10

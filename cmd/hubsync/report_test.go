@@ -134,6 +134,41 @@ func reportCases() []struct {
 				pipeline.ErrTooManyDeadLetters)}, hint: tooManyFailedHint(1001, "calls.csv", "calls.csv.checkpoint.json", "calls.dead-letter.csv")}
 		}),
 	}, {
+		// A nightly load with --only-changed: most records were
+		// unchanged and not sent; some of the state's records were not
+		// in this night's file.
+		name: "only_changed",
+		in: with(func(in *reportInput) {
+			in.Options.OnlyChanged = true
+			in.Counts = checkpoint.Counts{Read: 100000, Applied: 1000, Unchanged: 98900, DeadLettered: 100, Requests: 24, Splits: 14,
+				ByCode: map[string]int64{"INVALID_DATE": 100}}
+			in.JobTotals = &in.Counts
+			in.SyncState = "/var/lib/hubsync/state/12345678-communications-id-0a1b2c3d"
+			notInFile := int64(12)
+			in.NotInFile = &notInFile
+			in.ExitStatus = exitDeadLetters
+		}),
+	}, {
+		name: "only_changed_unchanged_night",
+		in: with(func(in *reportInput) {
+			in.Options.OnlyChanged = true
+			in.Counts = checkpoint.Counts{Read: 100000, Unchanged: 100000}
+			in.JobTotals = &in.Counts
+			in.SyncState = "/var/lib/hubsync/state/12345678-communications-id-0a1b2c3d"
+			notInFile := int64(0)
+			in.NotInFile = &notInFile
+		}),
+	}, {
+		name: "dry_run_only_changed",
+		in: with(func(in *reportInput) {
+			in.Options.DryRun, in.Options.OnlyChanged = true, true
+			in.Checkpoint, in.DeadLetter = "", "calls.dry-run.dead-letter.csv"
+			in.Counts = checkpoint.Counts{Read: 30000, Applied: 290, Unchanged: 29700, DeadLettered: 10, Requests: 3,
+				ByCode: map[string]int64{"INVALID_NUMBER": 10}}
+			in.SyncState = "/var/lib/hubsync/state/12345678-communications-id-0a1b2c3d"
+			in.ExitStatus = exitDeadLetters
+		}),
+	}, {
 		name: "usage",
 		in: with(func(in *reportInput) {
 			in.Format = 0

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hubsync/hubsync/checkpoint"
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/pipeline"
 	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/sink/deadletter"
@@ -43,8 +44,9 @@ type syncRun struct {
 	job       *checkpoint.Job // nil for a dry run
 	dead      *deadletter.Writer
 	p         *pipeline.Pipeline
-	closers   []io.Closer // what Close releases, last first
-	res       syncResult  // what the report needs, learnt as the run goes
+	state     *syncstate.Store // --only-changed: the target's sync state
+	closers   []io.Closer      // what Close releases, last first
+	res       syncResult       // what the report needs, learnt as the run goes
 }
 
 // syncFile runs one sync and returns what its report needs, also when it

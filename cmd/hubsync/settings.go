@@ -141,6 +141,24 @@ func checkSettings(o syncOptions) error {
 	if err := lvl.UnmarshalText([]byte(o.LogLevel)); err != nil {
 		return fmt.Errorf("%s: want debug, info, warn or error", o.setting("log_level", o.LogLevel))
 	}
+	return checkOnlyChanged(o)
+}
+
+// checkOnlyChanged refuses the settings of --only-changed without it:
+// they would do nothing, and the user believes they do something.
+func checkOnlyChanged(o syncOptions) error {
+	if o.RefreshEvery < 0 {
+		return fmt.Errorf("%s: want a number of runs, such as 30, or 0 to re-send unchanged records never", o.setting("refresh_every", o.RefreshEvery))
+	}
+	if o.OnlyChanged {
+		return nil
+	}
+	if o.FullResync {
+		return fmt.Errorf("%s: it rebuilds the sync state of --only-changed; pass --only-changed too (a run without it sends every record anyway)", o.setting("full_resync", true))
+	}
+	if o.RefreshEvery > 0 {
+		return fmt.Errorf("%s: it re-sends some unchanged records of --only-changed; pass --only-changed too", o.setting("refresh_every", o.RefreshEvery))
+	}
 	return nil
 }
 

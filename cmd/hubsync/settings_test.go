@@ -60,6 +60,10 @@ func TestCheckSettings(t *testing.T) {
 		{"log format", fromFlags(func(o *syncOptions) { o.LogFormat = "text" }), "--log-format text: want auto, console or json"},
 		{"log level", fromConfig(func(o *syncOptions) { o.LogLevel = "loud" }, "log_level"), "log_level loud (from nightly.yaml): want debug"},
 		{"quoted when needed", fromFlags(func(o *syncOptions) { o.Rate = "" }), `--rate "": want N/DURATION`},
+		{"only changed", fromFlags(func(o *syncOptions) { o.OnlyChanged, o.FullResync, o.RefreshEvery = true, true, 30 }), ""},
+		{"full resync alone", fromFlags(func(o *syncOptions) { o.FullResync = true }), "--full-resync true: it rebuilds the sync state of --only-changed"},
+		{"refresh alone", fromConfig(func(o *syncOptions) { o.RefreshEvery = 30 }, "refresh_every"), "refresh_every 30 (from nightly.yaml): it re-sends"},
+		{"refresh negative", fromFlags(func(o *syncOptions) { o.OnlyChanged, o.RefreshEvery = true, -1 }), "--refresh-every -1: want a number of runs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

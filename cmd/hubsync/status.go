@@ -67,7 +67,11 @@ func printStatus(w io.Writer, st *checkpoint.State, now time.Time) {
 	fmt.Fprintf(w, "object:       %s\n", st.Settings["object"])
 	fmt.Fprintf(w, "state:        %s, %.1f%% settled (every record up to line %d, byte %d)\n",
 		state, pct, st.Watermark.Line, st.Watermark.Offset)
-	fmt.Fprintf(w, "records:      %d applied, %d dead-lettered\n", c.Applied, c.DeadLettered)
+	if c.Unchanged > 0 {
+		fmt.Fprintf(w, "records:      %d applied, %d unchanged, %d dead-lettered\n", c.Applied, c.Unchanged, c.DeadLettered)
+	} else {
+		fmt.Fprintf(w, "records:      %d applied, %d dead-lettered\n", c.Applied, c.DeadLettered)
+	}
 	fmt.Fprintf(w, "requests:     %d (%d answered 429, %d retries, %d to split rejected batches)\n",
 		c.Requests, c.RateLimited, c.Retries, c.Splits)
 	if len(c.ByCode) > 0 {

@@ -28,19 +28,46 @@ func printSummary(w io.Writer, r runReport) {
 		run += "; " + resumedText(r)
 	}
 	fmt.Fprintf(w, "  this run:     %s\n", run)
-	fmt.Fprintf(w, "  records:      %s applied, %s dead-lettered\n", group(c.Applied), group(c.DeadLettered))
+	fmt.Fprintf(w, "  records:      %s applied, %s%s dead-lettered\n", group(c.Applied), unchangedText(c.Unchanged), group(c.DeadLettered))
 	fmt.Fprintf(w, "  requests:     %s (%s answered 429, %s retries, %s to split rejected batches)\n",
 		group(c.Requests), group(c.RateLimited), group(c.Retries), group(c.SplitRequests))
 	byCode := c.DeadByCode
 	if t := r.JobTotals; t != nil && r.Resumed {
-		fmt.Fprintf(w, "  whole job:    %s applied, %s dead-lettered\n", group(t.Applied), group(t.DeadLettered))
+		var unchanged *int64
+		if c.Unchanged != nil {
+			unchanged = &t.Unchanged
+		}
+		fmt.Fprintf(w, "  whole job:    %s applied, %s%s dead-lettered\n", group(t.Applied), unchangedText(unchanged), group(t.DeadLettered))
 		byCode = t.ByCode
 	}
 	if len(byCode) > 0 {
 		fmt.Fprintf(w, "  dead letters: %s, in %s\n", codeCounts(byCode), r.DeadLetter)
 	}
 	fmt.Fprintf(w, "  checkpoint:   %s\n", r.Checkpoint)
+	printSyncState(w, r)
 	printAdvice(w, r.Warnings, nextStep(r))
+}
+
+// unchangedText is "12 unchanged, " for the records line of an
+// --only-changed run (n set), "" for other runs.
+func unchangedText(n *int64) string {
+	if n == nil {
+		return ""
+	}
+	return group(*n) + " unchanged, "
+}
+
+// printSyncState writes where an --only-changed run keeps what HubSpot
+// confirmed, and the records of that state that the file no longer holds:
+// hubsync deletes nothing, so a person may want to.
+func printSyncState(w io.Writer, r runReport) {
+	if r.SyncState == "" {
+		return
+	}
+	fmt.Fprintf(w, "  sync state:   %s\n", r.SyncState)
+	if n := r.Counts.NotInFile; n != nil && *n > 0 {
+		fmt.Fprintf(w, "  not in file:  %s of the sync state (not deleted in HubSpot)\n", records(*n))
+	}
 }
 
 // printAdvice writes the lines every summary ends with: the warnings,
@@ -95,6 +122,9 @@ func printDryRunSummary(w io.Writer, r runReport) {
 	if len(c.DeadByCode) > 0 {
 		fmt.Fprintf(w, "  would fail:   %s, in %s\n", codeCounts(c.DeadByCode), r.DeadLetter)
 	}
+	if u := c.Unchanged; u != nil && (r.ExitStatus == exitOK || r.ExitStatus == exitDeadLetters) {
+		fmt.Fprintf(w, "  only changed: would send %s in %s; %s unchanged\n", records(c.WouldApply), plural(c.RequestsNeeded, "request"), group(*u))
+	}
 	if r.ExitStatus == exitOK || r.ExitStatus == exitDeadLetters {
 		fmt.Fprintf(w, "  real run:     %s of up to %s, %s\n", plural(c.RequestsNeeded, "request"), records(int64(r.Settings.BatchSize)),
 			timeAtRate(c.RequestsNeeded, r.Settings.Rate))
@@ -121,6 +151,9 @@ func outcome(r runReport) string {
 	firstLine, _, _ := strings.Cut(r.Error, "\n")
 	switch r.ExitStatus {
 	case exitOK:
+		if u := r.Counts.Unchanged; u != nil && *u > 0 {
+			return "complete, every record applied or unchanged"
+		}
 		return "complete, every record applied"
 	case exitDeadLetters:
 		n := r.Counts.DeadLettered

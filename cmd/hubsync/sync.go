@@ -41,6 +41,10 @@ Examples:
   # settings from a config file; flags override it
   hubsync sync --config configs/communications.yaml --workers 2 calls.csv
 
+  # a nightly full export: send only the records that changed since HubSpot
+  # last confirmed them (see 'hubsync state --help')
+  hubsync sync --object communications --only-changed calls-2026-12-01.csv
+
   # against the local emulator (see 'hubsync emulator --help')
   hubsync sync --base-url http://127.0.0.1:8080 --object communications calls.csv
 
@@ -53,7 +57,8 @@ should do with each):
      --base-url that leads nowhere on the first request (unknown host,
      connection refused, TLS error, 404), an unknown --object, CSV columns
      or JSON Lines keys that are no properties, another run of the job in
-     progress, a new input over an unfinished job
+     progress (or, with --only-changed, on the same target), a new input
+     over an unfinished job
   3  finished, some records in the dead-letter file
   4  stopped before the end, progress saved: interrupted, HubSpot
      unavailable, daily limit or --daily-reserve; rerun the same command.
@@ -108,7 +113,8 @@ func runSync(ctx context.Context, args []string, e env) int {
 	code := exitCode(err, res.deadLettered())
 	r := newRunReport(reportInput{Options: opts, File: file, Format: res.format, Resumed: res.resumed, ResumedAt: res.fromLine,
 		Counts: runCounts(res.stats), Skipped: runSkipped(res.stats), JobTotals: res.totals(), Start: start, End: time.Now(),
-		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, ExitStatus: code, Err: err, Token: res.token,
+		Checkpoint: res.checkpoint, DeadLetter: res.deadLetter, SyncState: res.syncState, NotInFile: res.notInFile,
+		ExitStatus: code, Err: err, Token: res.token,
 		Warnings: res.warnings, Mapping: res.mapping})
 	if opts.Report != "" {
 		if werr := writeReport(opts.Report, r); werr != nil {
@@ -146,6 +152,8 @@ type syncResult struct {
 	token      string
 	warnings   []string       // for the summary and the report
 	mapping    *reportMapping // once the preflight has passed
+	syncState  string         // --only-changed: the target's state folder, once open
+	notInFile  *int64         // --only-changed: records of the state the file did not hold, once the state is saved
 }
 
 // deadLettered counts the records of the whole job (all runs) that are in
@@ -234,6 +242,9 @@ func logSummary(log *zap.Logger, s *pipeline.Stats, elapsed time.Duration, dlPat
 	}
 	if job != nil && resumed {
 		fields = append(fields, zap.Int64("job_applied", job.Applied), zap.Int64("job_dead_lettered", job.DeadLettered))
+		if job.Unchanged > 0 {
+			fields = append(fields, zap.Int64("job_unchanged", job.Unchanged))
+		}
 		if len(job.ByCode) > 0 {
 			fields = append(fields, zap.Any("job_dead_by_code", job.ByCode))
 		}

@@ -49,7 +49,7 @@ func withJob(l *pipeline.DeadLetterLimit, earlier checkpoint.Counts) *pipeline.D
 		return nil
 	}
 	c := *l
-	c.EarlierSettled = earlier.Applied + earlier.DeadLettered
+	c.EarlierSettled = earlier.Applied + earlier.Unchanged + earlier.DeadLettered
 	c.EarlierDead = earlier.DeadLettered
 	c.EarlierByCode = earlier.ByCode
 	return &c
@@ -79,7 +79,8 @@ func tooManyFailedHint(watermark int64, file, cpPath, dlPath string) string {
 }
 
 // allFailed returns an *allFailedError when the job c counts settled
-// records and applied none: every record is in the dead-letter file. The
+// records and applied none (nor found any unchanged, with
+// --only-changed): every record is in the dead-letter file. The
 // limit of --max-dead-letters judges a percentage only from a thousand
 // records on, and a small file that failed whole (a renamed column, a
 // wrong object) is no success with some dead letters either. A dry run,
@@ -87,7 +88,7 @@ func tooManyFailedHint(watermark int64, file, cpPath, dlPath string) string {
 // (--max-dead-letters none), which asked for every failure in the
 // dead-letter file and no stop for their number.
 func allFailed(c checkpoint.Counts, limit *pipeline.DeadLetterLimit) error {
-	if limit == nil || c.Applied > 0 || c.DeadLettered == 0 {
+	if limit == nil || c.Applied+c.Unchanged > 0 || c.DeadLettered == 0 {
 		return nil
 	}
 	return &allFailedError{dead: c.DeadLettered, byCode: c.ByCode}
