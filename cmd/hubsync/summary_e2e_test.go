@@ -128,9 +128,15 @@ func TestSummaryResumedRunCountsWholeJob(t *testing.T) {
 	if len(dead) != 8 {
 		t.Fatalf("dead-letter file holds %d entries, want 8", len(dead))
 	}
+	// The first batch may be the one the daily limit stopped, the
+	// others settling beyond it: then nothing before the watermark was.
+	resumedAt := fmt.Sprintf("resumed at line %d: lines 2..%d settled by earlier runs", line, line-1)
+	if line == 1 {
+		resumedAt = "resumed at line 1: no record before it was settled"
+	}
 	for _, want := range []string{
 		"complete, 8 records in the dead-letter file",
-		fmt.Sprintf("resumed at line %d: lines 2..%d settled by earlier runs", line, line-1),
+		resumedAt,
 		"whole job:    52 applied, 8 dead-lettered",
 		"dead letters: OBJECT_NOT_FOUND 8, in ",
 	} {
