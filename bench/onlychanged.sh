@@ -70,11 +70,11 @@ print(c["read"], c.get("unchanged", 0), c["requests"])' "$WORK/report.json")
   state=$(du -sk "$WORK/state" | cut -f1)
   awk -v nm="$name" -v r="$read" -v u="$unchanged" -v q="$requests" -v s="$start" -v e="$end" \
     -v cu="$user" -v cs="$sys" -v m="$rss" -v st="$state" 'BEGIN {
-    printf "%-22s %10d %10d %9d %8.1f %8.2f %9.1f %9.1f\n", nm, r, u, q, e-s, cu+cs, m/1024, st/1024 }'
+    printf "%-26s %10d %10d %9d %8.1f %8.2f %9.1f %9.1f\n", nm, r, u, q, e-s, cu+cs, m/1024, st/1024 }'
 }
 
 echo "sync environment: ${SYNC_ENV:-(Go defaults)}"
-printf '%-22s %10s %10s %9s %8s %8s %9s %9s\n' run records unchanged requests wall-s cpu-s peak-MiB state-MiB
+printf '%-26s %10s %10s %9s %8s %8s %9s %9s\n' run records unchanged requests wall-s cpu-s peak-MiB state-MiB
 first=1
 for n in $SIZES; do
   rm -rf "$WORK/state"
@@ -91,6 +91,6 @@ for n in $SIZES; do
     awk -v n="$n" -v rate="$RATE" 'BEGIN {
       split(rate, a, "/"); per = a[2]; sub(/s$/, "", per)
       q = int((n + 99) / 100)
-      printf "%-22s %10d %10d %9d %8.0f %8s %9s %9s   (worked out, not run)\n", n " today @" rate, n, 0, q, q / a[1] * per, "-", "-", "-" }'
+      printf "%-26s %10d %10d %9d %8.0f %8s %9s %9s   (worked out, not run)\n", n " today @" rate, n, 0, q, q / a[1] * per, "-", "-", "-" }'
   fi
 done
