@@ -82,7 +82,7 @@ type batchParser struct {
 // skipped.
 func (p *batchParser) members(each func(name []byte) error) error {
 	if p.dec.PeekKind() != '{' {
-		return p.dec.SkipValue()
+		return p.skip()
 	}
 	if _, err := p.dec.ReadToken(); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (p *batchParser) name(v jsontext.Value) []byte {
 // skipped.
 func (p *batchParser) elements(each func() error) (bool, error) {
 	if p.dec.PeekKind() != '[' {
-		return false, p.dec.SkipValue()
+		return false, p.skip()
 	}
 	if _, err := p.dec.ReadToken(); err != nil {
 		return true, err
@@ -143,6 +143,14 @@ func readArray[T any](p *batchParser, dst *[]T, hint int, read func(*T) error) e
 	return err
 }
 
+// skip passes over the next value. Reading it whole is a single scan of
+// its bytes, about twice as fast for an object as jsontext's SkipValue,
+// which reads it token by token; the value read is dropped.
+func (p *batchParser) skip() error {
+	_, err := p.dec.ReadValue()
+	return err
+}
+
 func (p *batchParser) top(b *batchBody, hint int) error {
 	return p.members(func(name []byte) (err error) {
 		switch string(name) {
@@ -153,7 +161,7 @@ func (p *batchParser) top(b *batchBody, hint int) error {
 		case "errors":
 			err = readArray(p, &b.errors, 0, p.error)
 		default:
-			err = p.dec.SkipValue()
+			err = p.skip()
 		}
 		return err
 	})
@@ -172,10 +180,10 @@ func (p *batchParser) result(r *resultRef) error {
 					r.prop, err = p.text()
 					return err
 				}
-				return p.dec.SkipValue()
+				return p.skip()
 			})
 		default:
-			err = p.dec.SkipValue()
+			err = p.skip()
 		}
 		return err
 	})
@@ -196,12 +204,12 @@ func (p *batchParser) error(e *errorRef) error {
 				case "objectWriteTraceId":
 					e.traces, err = p.texts()
 				default:
-					err = p.dec.SkipValue()
+					err = p.skip()
 				}
 				return err
 			})
 		default:
-			err = p.dec.SkipValue()
+			err = p.skip()
 		}
 		return err
 	})
@@ -218,7 +226,7 @@ func (p *batchParser) text() (string, error) {
 func (p *batchParser) texts() ([]string, error) {
 	switch p.dec.PeekKind() {
 	case 'n', '{':
-		return nil, p.dec.SkipValue()
+		return nil, p.skip()
 	case '[':
 		var out []string
 		_, err := p.elements(func() error {
