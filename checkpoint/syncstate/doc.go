@@ -23,8 +23,13 @@
 //
 // An Entry is 24 bytes: the key, the first 8 bytes of SHA-256 of the
 // record's canonical id, and the fingerprint, the first 16 bytes of
-// SHA-256 of the id and the property names and values as they go on the
-// wire, sorted by name, each length-prefixed (see NewEntry). The state
+// SHA-256 of the id as it goes on the wire and the property names and
+// values as they go on the wire, sorted by name, each length-prefixed
+// (see NewEntry). The key folds ids ("00123" and "123", "ABC" and "abc")
+// so that rows HubSpot may apply to one record meet in one entry and are
+// sent in file order; the fingerprint does not fold them, because with a
+// string id property they are two records, and one's confirmed values
+// must never make the other look unchanged. The state
 // file is a 64-byte header (magic, version, entry size, entry count,
 // CRC-32C of the entries, SHA-256 of the settings; see format.go) and then
 // the entries sorted by key: 24 bytes a record, 240 MB at 10M records.

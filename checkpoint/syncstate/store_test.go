@@ -5,15 +5,26 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
 var calls = Target{Portal: "123", Object: "communications", Settings: map[string]string{"mapping": "a=b"}}
 
-// row is one input record: its id and its one property's value.
+// row is one input record: its id as sent and its one property's value.
 type row struct{ id, v string }
 
-func (r row) entry() Entry { return NewEntry(r.id, []Prop{{"v", r.v}}) }
+func (r row) entry() Entry { return NewEntry(canonical(r.id), r.id, []Prop{{"v", r.v}}) }
+
+// canonical folds ids as sink.CanonicalID does for the tests' purposes:
+// leading zeros and case.
+func canonical(id string) string {
+	id = strings.ToLower(strings.TrimLeft(id, "0"))
+	if id == "" {
+		return "0"
+	}
+	return id
+}
 
 func rows(ids ...string) []row {
 	var rs []row
@@ -266,5 +277,30 @@ func TestChangedAndConfirmConcurrently(t *testing.T) {
 	}
 	if sum, err := s.Finish(); err != nil || sum.Records != 1000 {
 		t.Errorf("Finish: %+v, %v, want 1000 records", sum, err)
+	}
+}
+
+// Ids that fold to one key ("00123" and "123" for a string id property,
+// two records in HubSpot) share an entry: whichever was confirmed last,
+// the other's row must not look unchanged because its values are equal.
+func TestFoldedIDs(t *testing.T) {
+	tests := []struct {
+		name  string
+		night []row // the first night: both records, the last confirmed wins the entry
+		next  row   // the next night's row, whose values equal the entry's
+	}{
+		{"00123 then 123", []row{{"00123", "open"}, {"123", "closed"}}, row{"00123", "closed"}},
+		{"123 then 00123", []row{{"123", "closed"}, {"00123", "open"}}, row{"123", "open"}},
+		{"case", []row{{"abc", "open"}, {"ABC", "closed"}}, row{"abc", "closed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			runOnce(t, dir, Options{}, tt.night, nil)
+			sent, _ := runOnce(t, dir, Options{}, []row{tt.next}, nil)
+			if !slices.Equal(sent, []string{tt.next.id}) {
+				t.Errorf("sent %v, want %s: HubSpot holds other values for it", sent, tt.next.id)
+			}
+		})
 	}
 }
