@@ -55,15 +55,28 @@
 // whatever its values, so that HubSpot ends with the last row's values).
 // A key not in the state is always sent.
 //
-// # Confirmations, the journal and the fold
+// # Intents, confirmations, the journal and the fold
 //
-// Only records HubSpot confirmed are passed to Confirm; dead-lettered,
-// rejected and unknown-outcome records keep their old entry, and are sent
-// again next run. Confirm appends to the journal (buffered); Sync flushes
-// and fsyncs it, and the caller syncs before each checkpoint save, so
-// the state is never behind the checkpoint. A journal entry is always
-// true (HubSpot confirmed it), so a torn last entry after a kill is
-// simply dropped: that record is sent again.
+// HubSpot may apply a batch whose answer never arrives (a kill, a lost
+// connection, an unknown outcome), and a later file may then go back to
+// the values the state holds: comparing with the state would skip it,
+// and HubSpot would keep the values nobody confirmed. So before a batch
+// is first sent, Intend appends a tombstone per record (its key and an
+// all-zero fingerprint) to the journal and fsyncs it; Confirm appends
+// the fingerprint HubSpot applied once it has. Among entries of one key
+// the last wins, so a record confirmed after its intent has its values,
+// and one never confirmed (dead-lettered, rejected, unknown outcome, or
+// killed in flight) keeps the tombstone and is sent again next run. No
+// record's fingerprint is zero: SHA-256 gives it with odds of 2^-128, and
+// NewEntry changes a zero one (Changed also treats a zero as changed).
+// Intends from several goroutines share fsyncs (group commit).
+//
+// Confirm appends to the journal (buffered); Sync flushes and fsyncs it,
+// and the caller syncs before each checkpoint save, so the state is never
+// behind the checkpoint. A torn last entry after a kill was never synced,
+// so nothing relied on it and it is simply dropped: an intent dropped so
+// is that of a batch not yet sent (Intend returns only once it is
+// durable), a confirmation dropped so leaves its record's intent.
 //
 // Finish folds the journal into a new generation: the journal is read in
 // runs of at most 1M entries (32 MiB of heap), each sorted by key keeping
@@ -104,8 +117,10 @@
 // from Open to Close; a second run gets a *checkpoint.LockedError. A
 // ReadOnly store (a dry run) takes no lock and writes nothing; it reads
 // an unfolded journal into memory instead of folding it (up to 1M
-// entries; a larger one is left out, so the dry run counts more records
-// to send than the real run, never fewer).
+// entries). A larger one is left out, so the dry run compares with the
+// state as it was before that journal: its count can then be off either
+// way (a record the journal changed and the file changes back looks
+// unchanged to it), which is why it is only an estimate.
 //
 // The package does no logging and starts no goroutines.
 package syncstate

@@ -55,8 +55,15 @@ func NewEntry(canonicalID, wireID string, props []Prop) Entry {
 	var e Entry
 	e.Key = binary.BigEndian.Uint64(idSum[:8])
 	copy(e.FP[:], h.Sum(nil))
+	if e.FP == tombstone {
+		e.FP[15] = 1 // odds 2^-128, but a real record must never look intended only
+	}
 	return e
 }
+
+// tombstone is the fingerprint of an intent (Store.Intend): no record's
+// values have it, so a record whose entry it is always looks changed.
+var tombstone [16]byte
 
 // appendString appends s to b, preceded by its length.
 func appendString(b []byte, s string) []byte {

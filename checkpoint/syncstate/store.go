@@ -39,7 +39,9 @@ type Summary struct {
 var ErrReadOnly = errors.New("sync state opened read-only or finished")
 
 // Store is the sync state of one target during one run. Changed is called
-// by one goroutine, Confirm and Sync by one other: they share no data.
+// by one goroutine, Confirm and Sync by one other, Intend by any number:
+// Changed shares no data with the others, and they share the journal,
+// which is safe for concurrent use.
 type Store struct {
 	files
 	target    Target
@@ -49,7 +51,7 @@ type Store struct {
 	gen       *generation
 	seen      bitmap   // the entry's key was passed to Changed
 	sent      bitmap   // Changed returned true for the entry's key
-	journal   *journal // created at the first Confirm
+	journal   *journal // intents and confirmations; safe for concurrent use
 	pending   pending  // ReadOnly: an unfolded journal's entries, after the state's
 	lookupErr error    // the first lookup that failed
 	finished  bool
@@ -78,6 +80,7 @@ func Open(t Target, o Options) (*Store, error) {
 	s.settings = settingsHash(t.Settings)
 	s.id = targetID(t, s.settings)
 	s.dir = filepath.Join(o.Dir, s.id)
+	s.journal = newJournal(s.journalPath(), s.settings)
 	open := s.openWritable
 	if o.ReadOnly {
 		open = s.openReadOnly
@@ -155,7 +158,8 @@ func (s *Store) loadMeta(create bool) error {
 }
 
 // Changed says whether the record of entry e must be sent: its key is not
-// in the state, its fingerprint differs, a record with its key was sent
+// in the state, its fingerprint differs or is a tombstone (Intend), a
+// record with its key was sent
 // earlier in this run (so the last of repeated ids is what HubSpot keeps),
 // it is in this run's refresh slice, or the run is a full resync. It
 // blocks on one ReadAt at most; call it from one goroutine.
@@ -172,7 +176,7 @@ func (s *Store) Changed(e Entry) bool {
 		return true
 	}
 	s.seen.set(idx)
-	if s.opts.FullResync || s.sent.has(idx) || fp != e.FP || s.refresh(e.Key) {
+	if s.opts.FullResync || s.sent.has(idx) || fp != e.FP || fp == tombstone || s.refresh(e.Key) {
 		s.sent.set(idx)
 		return true
 	}
@@ -196,36 +200,61 @@ func (s *Store) refresh(key uint64) bool {
 	return n > 0 && key%n == uint64(s.meta.Generation)%n
 }
 
+// Intend records, before the records of es are sent, that HubSpot may
+// change them: a tombstone per entry (its key, a zero fingerprint) is
+// appended to the journal and made durable before Intend returns. If the
+// run then dies, or HubSpot's answer is lost or refuses a record, the
+// tombstone stays the record's entry and it is sent again next run;
+// Confirm later appends the fingerprint HubSpot applied, and the last
+// entry of a key wins. Intend is safe for concurrent use, with itself and
+// with Confirm and Sync: callers that arrive while an fsync runs share the
+// next one. A ReadOnly store (a dry run, which sends nothing) records
+// nothing and returns nil.
+func (s *Store) Intend(es []Entry) error {
+	if s.opts.ReadOnly {
+		return nil
+	}
+	tombs := make([]Entry, len(es))
+	for i, e := range es {
+		tombs[i] = Entry{Key: e.Key}
+	}
+	n, err := s.journal.add(tombs...)
+	if err == nil {
+		err = s.journal.sync(n)
+	}
+	return s.journalErr("record intents", err)
+}
+
 // Confirm records that HubSpot confirmed the values of e. Call it only
 // for applied records, in the order they settled, from one goroutine; it
 // is buffered until Sync.
 func (s *Store) Confirm(e Entry) error {
-	if s.opts.ReadOnly || s.finished {
+	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	if s.journal == nil {
-		j, err := createJournal(s.journalPath(), s.settings)
-		if err != nil {
-			return fmt.Errorf("sync state %s: create journal: %w", s.id, err)
-		}
-		s.journal = j
-	}
-	return s.journal.add(e)
+	_, err := s.journal.add(e)
+	return s.journalErr("confirm", err)
 }
 
 // Sync makes every confirmation so far durable. Call it before each
 // checkpoint save, so that the state is never behind the checkpoint.
 func (s *Store) Sync() error {
-	if s.opts.ReadOnly || s.finished {
+	if s.opts.ReadOnly {
 		return ErrReadOnly
 	}
-	if s.journal == nil {
+	return s.journalErr("sync journal", s.journal.syncAll())
+}
+
+// journalErr names the target in an error of the journal, and says
+// ErrReadOnly for a journal closed by Finish or Close.
+func (s *Store) journalErr(what string, err error) error {
+	switch {
+	case err == nil:
 		return nil
+	case errors.Is(err, errJournalClosed):
+		return ErrReadOnly
 	}
-	if err := s.journal.sync(); err != nil {
-		return fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
-	}
-	return nil
+	return fmt.Errorf("sync state %s: %s: %w", s.id, what, err)
 }
 
 // Finish ends a run that passed every record of its input to Changed: it
@@ -237,12 +266,8 @@ func (s *Store) Finish() (Summary, error) {
 	}
 	s.finished = true
 	sum := Summary{NotInFile: s.gen.count - s.seen.count()}
-	if s.journal != nil {
-		err := s.journal.close()
-		s.journal = nil
-		if err != nil {
-			return sum, fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
-		}
+	if err := s.journal.close(); err != nil {
+		return sum, fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
 	}
 	if err := s.fold(s.runSize); err != nil {
 		return sum, err
@@ -270,7 +295,6 @@ func (s *Store) Close() error {
 	var err error
 	if s.journal != nil {
 		err = s.journal.close()
-		s.journal = nil
 	}
 	if s.gen != nil {
 		err = firstErr(err, s.gen.close())
