@@ -17,7 +17,10 @@
 //
 // Other settings make another folder: two feeds that update different
 // columns of the same records keep their own states, and a changed
-// mapping starts afresh (OtherSettings lets the caller say so).
+// mapping starts afresh (OtherSettings lets the caller say so). When
+// another target that writes some of the same properties ran since this
+// one's last run began, this one's state is stale and its run sends
+// every record (Stale; see stale.go).
 //
 // # Entries and files
 //

@@ -21,6 +21,7 @@ type Info struct {
 	Object     string
 	IDProperty string
 	Settings   map[string]string
+	Properties []string // the properties the target writes; none: unknown (any)
 	Records    int64
 	LastRun    time.Time // zero before the first finished run
 	Generation int64     // finished runs
@@ -128,3 +129,10 @@ func Reset(dir, id string) error {
 	}
 	return nil
 }
+
+// deletingMark is in the name of a target's folder that Reset is
+// removing: renamed first, so that no run ever opens it half-deleted.
+const deletingMark = ".deleting-"
+
+// isDeleting says whether the folder name is one Reset is removing.
+func isDeleting(name string) bool { return strings.Contains(name, deletingMark) }

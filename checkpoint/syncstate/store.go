@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/hubsync/hubsync/checkpoint"
@@ -17,6 +18,10 @@ type Target struct {
 	Object     string            // object type, e.g. "communications"
 	IDProperty string            // "" for the record id
 	Settings   map[string]string // what shapes the values sent (mapping, --empty, ...)
+	// Properties are the names of the properties the target writes. They
+	// are not part of what the target is (the settings decide them); they
+	// tell which other targets write the same values (Store.Stale).
+	Properties []string
 }
 
 // Options say how a run uses the state.
@@ -44,18 +49,21 @@ var ErrReadOnly = errors.New("sync state opened read-only or finished")
 // which is safe for concurrent use.
 type Store struct {
 	files
-	target    Target
-	opts      Options
-	meta      targetMeta
-	lock      *checkpoint.JobLock // nil when ReadOnly
-	gen       *generation
-	seen      bitmap   // the entry's key was passed to Changed
-	sent      bitmap   // Changed returned true for the entry's key
-	journal   *journal // intents and confirmations; safe for concurrent use
-	pending   pending  // ReadOnly: an unfolded journal's entries, after the state's
-	lookupErr error    // the first lookup that failed
-	finished  bool
-	runSize   int // journal entries a fold sorts in memory at once
+	target     Target
+	opts       Options
+	meta       targetMeta
+	lock       *checkpoint.JobLock // nil when ReadOnly
+	gen        *generation
+	seen       bitmap   // the entry's key was passed to Changed
+	sent       bitmap   // Changed returned true for the entry's key
+	journal    *journal // intents and confirmations; safe for concurrent use
+	pending    pending  // ReadOnly: an unfolded journal's entries, after the state's
+	lookupErr  error    // the first lookup that failed
+	stale      bool     // send every record: another target wrote since (Stale)
+	staleOther Info
+	started    bool // a writable Open recorded its start: Close records the end
+	finished   bool
+	runSize    int // journal entries a fold sorts in memory at once
 }
 
 // Open opens the state of target t. Unless o.ReadOnly, it takes the
@@ -103,7 +111,7 @@ func (s *Store) openWritable() error {
 		return fmt.Errorf("sync state %s: %w", s.id, err)
 	}
 	s.lock = lock
-	if err := s.loadMeta(true); err != nil {
+	if err := s.loadMeta(); err != nil {
 		return err
 	}
 	if err := removeTemps(s.dir); err != nil {
@@ -112,13 +120,23 @@ func (s *Store) openWritable() error {
 	if err := s.fold(runEntries); err != nil {
 		return err
 	}
-	return s.openGeneration()
+	if err := s.openGeneration(); err != nil {
+		return err
+	}
+	s.checkStale()
+	s.meta.Properties = slices.Clone(s.target.Properties)
+	s.meta.LastStart = time.Now().UTC()
+	if err := s.writeMeta(); err != nil {
+		return err
+	}
+	s.started = true
+	return nil
 }
 
 // openReadOnly writes nothing: a journal left unfolded is read into
 // memory (pending) instead of folded.
 func (s *Store) openReadOnly() error {
-	if err := s.loadMeta(false); err != nil {
+	if err := s.loadMeta(); err != nil {
 		return err
 	}
 	p, err := readPending(s.journalPath(), s.settings)
@@ -126,7 +144,11 @@ func (s *Store) openReadOnly() error {
 		return s.wrap(s.journalPath(), err)
 	}
 	s.pending = p
-	return s.openGeneration()
+	if err := s.openGeneration(); err != nil {
+		return err
+	}
+	s.checkStale()
+	return nil
 }
 
 func (s *Store) openGeneration() error {
@@ -138,15 +160,12 @@ func (s *Store) openGeneration() error {
 	return nil
 }
 
-// loadMeta reads target.json, or starts it (writing it when create).
-func (s *Store) loadMeta(create bool) error {
+// loadMeta reads target.json, or starts it (for Open to write).
+func (s *Store) loadMeta() error {
 	meta, err := readMeta(s.targetPath())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		s.meta = newMeta(s.target, s.settings)
-		if create {
-			return s.writeMeta()
-		}
 		return nil
 	case err != nil:
 		return s.wrap(s.targetPath(), err)
@@ -176,7 +195,7 @@ func (s *Store) Changed(e Entry) bool {
 		return true
 	}
 	s.seen.set(idx)
-	if s.opts.FullResync || s.sent.has(idx) || fp != e.FP || fp == tombstone || s.refresh(e.Key) {
+	if s.opts.FullResync || s.stale || s.sent.has(idx) || fp != e.FP || fp == tombstone || s.refresh(e.Key) {
 		s.sent.set(idx)
 		return true
 	}
@@ -277,7 +296,8 @@ func (s *Store) Finish() (Summary, error) {
 		return sum, s.wrap(s.statePath(), err)
 	}
 	s.meta.Generation++
-	s.meta.LastRun = time.Now().UTC().Truncate(time.Second)
+	s.meta.LastRun = time.Now().UTC()
+	s.meta.ResyncBecause = ""
 	if err := s.writeMeta(); err != nil {
 		return sum, err
 	}
@@ -298,6 +318,11 @@ func (s *Store) Close() error {
 	}
 	if s.gen != nil {
 		err = firstErr(err, s.gen.close())
+	}
+	if s.started {
+		s.started = false
+		s.meta.LastEnd = time.Now().UTC()
+		err = firstErr(err, s.writeMeta())
 	}
 	err = firstErr(err, s.lock.Close())
 	s.lock = nil

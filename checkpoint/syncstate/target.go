@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,13 +69,19 @@ type targetMeta struct {
 	IDProperty string            `json:"id_property"`
 	Settings   map[string]string `json:"settings"`
 	SettingsID string            `json:"settings_sha256"`
+	Properties []string          `json:"properties,omitempty"` // none: any (an older target.json)
 	Generation int64             `json:"generation"`
-	LastRun    time.Time         `json:"last_run,omitzero"`
+	LastRun    time.Time         `json:"last_run,omitzero"`   // the last Finish
+	LastStart  time.Time         `json:"last_start,omitzero"` // the last writable Open
+	LastEnd    time.Time         `json:"last_end,omitzero"`   // the last Close of a writable store
+	// ResyncBecause is the other target that made this state stale
+	// (stale.go), kept until a run finishes.
+	ResyncBecause string `json:"resync_because,omitempty"`
 }
 
 func newMeta(t Target, settings [32]byte) targetMeta {
 	return targetMeta{Portal: t.Portal, Object: t.Object, IDProperty: t.IDProperty,
-		Settings: maps.Clone(t.Settings), SettingsID: hex.EncodeToString(settings[:])}
+		Settings: maps.Clone(t.Settings), SettingsID: hex.EncodeToString(settings[:]), Properties: slices.Clone(t.Properties)}
 }
 
 // is says whether m is the meta of target t.
@@ -85,7 +92,7 @@ func (m targetMeta) is(t Target, settings [32]byte) bool {
 
 func (m targetMeta) info(id, dir string) Info {
 	return Info{ID: id, Dir: dir, Portal: m.Portal, Object: m.Object, IDProperty: m.IDProperty,
-		Settings: maps.Clone(m.Settings), LastRun: m.LastRun, Generation: m.Generation}
+		Settings: maps.Clone(m.Settings), Properties: slices.Clone(m.Properties), LastRun: m.LastRun, Generation: m.Generation}
 }
 
 func readMeta(path string) (targetMeta, error) {
