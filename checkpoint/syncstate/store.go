@@ -3,6 +3,7 @@ package syncstate
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,6 +63,7 @@ type Store struct {
 	stale      bool     // send every record: another target wrote since (Stale)
 	staleOther Info
 	started    bool // a writable Open recorded its start: Close records the end
+	lockFile   lockFunc
 	finished   bool
 	runSize    int // journal entries a fold sorts in memory at once
 }
@@ -70,7 +72,22 @@ type Store struct {
 // target's lock (a *checkpoint.LockedError when another run holds it) and
 // folds the journal a run left unfolded. A damaged state or journal is a
 // *DamagedError. Close the store when the run ends.
+//
+// It refuses (ErrLockUnsupported) on a system without file locks: two
+// runs on one target would fold their journals over each other and could
+// keep an older confirmation over a newer one.
 func Open(t Target, o Options) (*Store, error) {
+	return open(t, o, checkpoint.Lock)
+}
+
+// lockFunc takes a lock, as checkpoint.Lock does; the tests pass others.
+type lockFunc func(path string) (*checkpoint.JobLock, error)
+
+// ErrLockUnsupported is returned by Open and Reset on a system without
+// file locks (checkpoint.ErrLockUnsupported), which a sync state needs.
+var ErrLockUnsupported = fmt.Errorf("sync state: --only-changed needs file locks, so that two runs never fold over each other's confirmations: %w", checkpoint.ErrLockUnsupported)
+
+func open(t Target, o Options, lock lockFunc) (*Store, error) {
 	if t.Portal == "" || t.Object == "" {
 		return nil, errors.New("sync state: the target needs a portal and an object type")
 	}
@@ -84,7 +101,7 @@ func Open(t Target, o Options) (*Store, error) {
 		}
 		o.Dir = dir
 	}
-	s := &Store{target: t, opts: o, runSize: runEntries}
+	s := &Store{target: t, opts: o, runSize: runEntries, lockFile: lock}
 	s.settings = settingsHash(t.Settings)
 	s.id = targetID(t, s.settings)
 	s.dir = filepath.Join(o.Dir, s.id)
@@ -103,12 +120,10 @@ func Open(t Target, o Options) (*Store, error) {
 }
 
 func (s *Store) openWritable() error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("sync state: %w", err)
-	}
-	lock, err := checkpoint.Lock(s.lockPath())
-	if err != nil && !errors.Is(err, checkpoint.ErrLockUnsupported) {
-		return fmt.Errorf("sync state %s: %w", s.id, err)
+	removeDeleting(s.opts.Dir)
+	lock, err := s.lockFolder()
+	if err != nil {
+		return err
 	}
 	s.lock = lock
 	if err := s.loadMeta(); err != nil {
@@ -131,6 +146,27 @@ func (s *Store) openWritable() error {
 	}
 	s.started = true
 	return nil
+}
+
+// lockFolder makes the target's folder and takes its lock. A Reset may
+// rename the folder away between the two: the lock then finds no folder,
+// and the run makes a new, empty one.
+func (s *Store) lockFolder() (*checkpoint.JobLock, error) {
+	for try := 0; ; try++ {
+		if err := os.MkdirAll(s.dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sync state: %w", err)
+		}
+		lock, err := s.lockFile(s.lockPath())
+		switch {
+		case errors.Is(err, checkpoint.ErrLockUnsupported):
+			return nil, ErrLockUnsupported
+		case errors.Is(err, fs.ErrNotExist) && try < 3:
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("sync state %s: %w", s.id, err)
+		}
+		return lock, nil
+	}
 }
 
 // openReadOnly writes nothing: a journal left unfolded is read into
