@@ -9,12 +9,14 @@
 // not the input file's name, since nightly files are often dated. Each
 // target has its own folder in the state dir (DefaultDir, or --state-dir):
 //
-//	<portal>-<object>-<id property or "id">-<first 8 hex of the settings hash>/
+//	<portal>-<object>-<id property or "id">-<first 16 hex of the settings hash>/
 //	    target.json  what the target is; its generation and last run
 //	    state        the current generation: every confirmed record
 //	    journal      confirmations of a run not folded into state yet
 //	    lock         held by the run using the target
 //
+// Every byte of the parts but letters, digits and '_' is written %XX
+// (a custom object "2-123" is "2%2D123"), so '-' only separates them.
 // Other settings make another folder: two feeds that update different
 // columns of the same records keep their own states, and a changed
 // mapping starts afresh (OtherSettings lets the caller say so). When

@@ -123,7 +123,7 @@ func TestRuns(t *testing.T) {
 func TestOpenEmptyDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "not", "yet")
 	s := openStore(t, dir, calls, Options{})
-	if info := s.Info(); info.Records != 0 || info.Generation != 0 || info.ID != "123-communications-id-"+fmt.Sprintf("%x", settingsHash(calls.Settings))[:8] {
+	if info := s.Info(); info.Records != 0 || info.Generation != 0 || info.ID != "123-communications-id-"+fmt.Sprintf("%x", settingsHash(calls.Settings))[:16] {
 		t.Errorf("Info() = %+v", info)
 	}
 	for _, r := range rows("1", "2") {

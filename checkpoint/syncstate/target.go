@@ -37,26 +37,35 @@ func (t *files) wrap(path string, err error) error {
 }
 
 // targetID is the name of the target's folder:
-// <portal>-<object>-<id property or "id">-<first 8 hex of the settings hash>.
+// <portal>-<object>-<id property or "id">-<first 16 hex of the settings hash>.
+// Each part is escaped (escapePart), so that '-' separates the parts only
+// ("1-a", "b" is not "1", "a-b"), and the 64 bits of the settings hash
+// make two settings share a folder with odds of 2^-64 a pair (and then
+// target.json tells them apart: Open refuses rather than mixes them).
 func targetID(t Target, settings [32]byte) string {
 	idProp := t.IDProperty
 	if idProp == "" {
 		idProp = "id"
 	}
-	parts := []string{t.Portal, t.Object, idProp, hex.EncodeToString(settings[:4])}
-	for i, p := range parts {
-		parts[i] = strings.Map(safeRune, p)
-	}
+	parts := []string{escapePart(t.Portal), escapePart(t.Object), escapePart(idProp), hex.EncodeToString(settings[:8])}
 	return strings.Join(parts, "-")
 }
 
-// safeRune keeps a folder name to letters, digits, '_', '.' and '-'.
-func safeRune(r rune) rune {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
-		return r
+// escapePart keeps letters, digits and '_', the usual HubSpot names, as
+// they are, and writes every other byte as %XX: the '-' that separates
+// the parts, the '.' of Reset's ".deleting-" folders, path separators.
+// A custom object "2-123" becomes "2%2D123".
+func escapePart(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
 	}
-	return '_'
+	return b.String()
 }
 
 // targetMeta is target.json: what the target is, written when its folder
