@@ -109,9 +109,9 @@ func (s *stateWriter) write(e Entry) error {
 // sources in journal order. Every run but the last goes to a temporary
 // file that cleanup removes.
 func sortRuns(dir string, r io.Reader, n int64, runSize int) (runs []source, cleanup func(), err error) {
-	var files []*os.File
+	var temps []*os.File
 	cleanup = func() {
-		for _, f := range files {
+		for _, f := range temps {
 			f.Close()
 			os.Remove(f.Name())
 		}
@@ -136,7 +136,7 @@ func sortRuns(dir string, r io.Reader, n int64, runSize int) (runs []source, cle
 		if err != nil {
 			return nil, cleanup, err
 		}
-		files = append(files, f)
+		temps = append(temps, f)
 		if err := writeRun(f, run); err != nil {
 			return nil, cleanup, err
 		}
