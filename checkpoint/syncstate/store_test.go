@@ -82,34 +82,43 @@ func runOnce(t *testing.T, dir string, o Options, rs []row, refused map[string]b
 	return sent, sum
 }
 
+// night is one run's input and the records HubSpot refused in it.
+type night struct {
+	rows    []row
+	refused map[string]bool
+}
+
 func TestRuns(t *testing.T) {
-	dir := t.TempDir()
-	first := rows("1", "2", "3", "4")
-	sent, sum := runOnce(t, dir, Options{}, first, nil)
-	if !slices.Equal(sent, []string{"1", "2", "3", "4"}) {
-		t.Errorf("first run sent %v, want every record", sent)
-	}
-	if want := (Summary{Records: 4, Generation: 1}); sum != want {
-		t.Errorf("first run: %+v, want %+v", sum, want)
-	}
+	first := night{rows: rows("1", "2", "3", "4")}
+	refusedOne := night{[]row{{"1", "x"}, {"2", "y"}}, map[string]bool{"1": true}}
 	tests := []struct {
-		name    string
-		rows    []row
-		refused map[string]bool
-		want    []string
-		sum     Summary
+		name   string
+		before []night // the runs before, each in a fresh state dir
+		run    night
+		want   []string
+		sum    Summary
 	}{
-		{"unchanged", first, nil, nil, Summary{Records: 4, Generation: 2}},
-		{"one changed, one new, one gone", []row{{"1", "v1"}, {"2", "new"}, {"3", "v3"}, {"5", "v5"}}, nil, []string{"2", "5"}, Summary{Records: 5, NotInFile: 1, Generation: 3}},
-		{"refused records keep their old entry", []row{{"1", "x"}, {"2", "y"}}, map[string]bool{"1": true}, []string{"1", "2"}, Summary{Records: 5, NotInFile: 3, Generation: 4}},
-		{"so the refused one is sent again", []row{{"1", "x"}, {"2", "y"}}, nil, []string{"1"}, Summary{Records: 5, NotInFile: 3, Generation: 5}},
-		{"a repeated id is sent again once sent", []row{{"1", "z"}, {"1", "x"}, {"3", "v3"}, {"3", "v3"}}, nil, []string{"1", "1"}, Summary{Records: 5, NotInFile: 3, Generation: 6}},
-		{"the last row of a repeated id is what the state keeps", []row{{"1", "x"}}, nil, nil, Summary{Records: 5, NotInFile: 4, Generation: 7}},
-		{"a new repeated id is sent each time", []row{{"9", "a"}, {"9", "a"}}, nil, []string{"9", "9"}, Summary{Records: 6, NotInFile: 5, Generation: 8}},
+		{"the first run sends every record", nil, first, []string{"1", "2", "3", "4"}, Summary{Records: 4, Generation: 1}},
+		{"unchanged", []night{first}, first, nil, Summary{Records: 4, Generation: 2}},
+		{"one changed, one new, one gone", []night{first},
+			night{rows: []row{{"1", "v1"}, {"2", "new"}, {"3", "v3"}, {"5", "v5"}}}, []string{"2", "5"}, Summary{Records: 5, NotInFile: 1, Generation: 2}},
+		{"refused records keep their old entry", []night{first}, refusedOne, []string{"1", "2"}, Summary{Records: 4, NotInFile: 2, Generation: 2}},
+		{"so the refused one is sent again", []night{first, refusedOne},
+			night{rows: refusedOne.rows}, []string{"1"}, Summary{Records: 4, NotInFile: 2, Generation: 3}},
+		{"a repeated id is sent again once sent", []night{first},
+			night{rows: []row{{"1", "z"}, {"1", "x"}, {"3", "v3"}, {"3", "v3"}}}, []string{"1", "1"}, Summary{Records: 4, NotInFile: 2, Generation: 2}},
+		{"the last row of a repeated id is what the state keeps", []night{first, {rows: []row{{"1", "z"}, {"1", "x"}}}},
+			night{rows: []row{{"1", "x"}}}, nil, Summary{Records: 4, NotInFile: 3, Generation: 3}},
+		{"a new repeated id is sent each time", []night{first},
+			night{rows: []row{{"9", "a"}, {"9", "a"}}}, []string{"9", "9"}, Summary{Records: 5, NotInFile: 4, Generation: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sent, sum := runOnce(t, dir, Options{}, tt.rows, tt.refused)
+			dir := t.TempDir()
+			for _, n := range tt.before {
+				runOnce(t, dir, Options{}, n.rows, n.refused)
+			}
+			sent, sum := runOnce(t, dir, Options{}, tt.run.rows, tt.run.refused)
 			if !slices.Equal(sent, tt.want) {
 				t.Errorf("sent %v, want %v", sent, tt.want)
 			}
