@@ -1,6 +1,7 @@
 package syncstate
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -137,6 +138,25 @@ func TestIntendConcurrently(t *testing.T) {
 					t.Fatalf("Changed(%s) = %v, want %v", r.id, got, want)
 				}
 			}
+		}
+	}
+}
+
+// After Finish the journal takes nothing more: a confirmation then would
+// be lost, so it is an error.
+func TestAfterFinish(t *testing.T) {
+	s := openStore(t, t.TempDir(), calls, Options{})
+	send(t, s, rows("1"), nil)
+	if _, err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{
+		"Confirm": s.Confirm(row{"2", "x"}.entry()),
+		"Sync":    s.Sync(),
+		"Intend":  s.Intend(entries(rows("2"))),
+	} {
+		if !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%s after Finish: %v, want ErrReadOnly", name, err)
 		}
 	}
 }

@@ -24,7 +24,10 @@ import (
 // running or was killed: it may have written at any time, so it counts
 // as after. The verdict is written into target.json (ResyncBecause) and
 // kept until a run Finishes, so that a stale run that is killed and
-// resumed stays a full resync.
+// resumed stays a full resync. A stale run's Finish keeps only what the
+// run itself intended and confirmed and drops the old entries: those of
+// records not in its file, invalid in it, or settled before a resume may
+// be stale still, so they are sent when they come next.
 
 // overlaps says whether two targets may write one property: a target
 // with no recorded properties (an older target.json, or a caller that

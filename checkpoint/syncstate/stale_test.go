@@ -116,3 +116,26 @@ func TestStaleEmpty(t *testing.T) {
 		t.Error("a target without state is stale")
 	}
 }
+
+// A stale run resends what is in its file; the old entries may be stale
+// still, so its Finish keeps only what it confirmed: records not in its
+// file, or that it saw but did not send (invalid rows), are sent when they
+// come back, the others are trusted again.
+func TestStaleKeepsOnlyWhatItConfirmed(t *testing.T) {
+	dir := t.TempDir()
+	mine, theirs := target("a", "p"), target("b", "p")
+	runTarget(t, dir, mine, rows("1", "2", "3", "4"))
+	runTarget(t, dir, theirs, rows("3"))
+	s := openStore(t, dir, mine, Options{})
+	if _, stale := s.Stale(); !stale {
+		t.Fatal("not stale")
+	}
+	if sent := send(t, s, rows("1", "2"), nil); len(sent) != 2 {
+		t.Fatalf("sent %v, want both", sent)
+	}
+	s.Changed(row{"4", "invalid"}.entry()) // seen, not sent
+	finish(t, s)
+	if sent, _, _ := runTarget(t, dir, mine, rows("1", "2", "3", "4")); !sameIDs(sent, []string{"3", "4"}) {
+		t.Errorf("sent %v, want 3 and 4, which the stale run did not confirm", sent)
+	}
+}

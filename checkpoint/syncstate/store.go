@@ -132,7 +132,7 @@ func (s *Store) openWritable() error {
 	if err := removeTemps(s.dir); err != nil {
 		return fmt.Errorf("sync state %s: %w", s.id, err)
 	}
-	if err := s.fold(runEntries); err != nil {
+	if err := s.fold(runEntries, nil); err != nil {
 		return err
 	}
 	if err := s.openGeneration(); err != nil {
@@ -266,7 +266,7 @@ func (s *Store) refresh(key uint64) bool {
 // next one. A ReadOnly store (a dry run, which sends nothing) records
 // nothing and returns nil.
 func (s *Store) Intend(es []Entry) error {
-	if s.opts.ReadOnly {
+	if s.opts.ReadOnly || len(es) == 0 {
 		return nil
 	}
 	tombs := make([]Entry, len(es))
@@ -284,7 +284,7 @@ func (s *Store) Intend(es []Entry) error {
 // for applied records, in the order they settled, from one goroutine; it
 // is buffered until Sync.
 func (s *Store) Confirm(e Entry) error {
-	if s.opts.ReadOnly {
+	if s.opts.ReadOnly || s.finished {
 		return ErrReadOnly
 	}
 	_, err := s.journal.add(e)
@@ -294,7 +294,7 @@ func (s *Store) Confirm(e Entry) error {
 // Sync makes every confirmation so far durable. Call it before each
 // checkpoint save, so that the state is never behind the checkpoint.
 func (s *Store) Sync() error {
-	if s.opts.ReadOnly {
+	if s.opts.ReadOnly || s.finished {
 		return ErrReadOnly
 	}
 	return s.journalErr("sync journal", s.journal.syncAll())
@@ -315,6 +315,8 @@ func (s *Store) journalErr(what string, err error) error {
 // Finish ends a run that passed every record of its input to Changed: it
 // folds this run's confirmations into a new generation and counts the
 // run. Call it once, after the last Confirm and Sync; Close follows.
+// After a stale run (Stale), the new generation holds only what this run
+// confirmed: the old entries may be stale still.
 func (s *Store) Finish() (Summary, error) {
 	if s.opts.ReadOnly || s.finished {
 		return Summary{}, ErrReadOnly
@@ -324,7 +326,14 @@ func (s *Store) Finish() (Summary, error) {
 	if err := s.journal.close(); err != nil {
 		return sum, fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
 	}
-	if err := s.fold(s.runSize); err != nil {
+	var keep func(int64) bool
+	if s.stale {
+		// The old entries may be stale still (records not in this
+		// file, invalid, or settled before a resume): keep only what
+		// this run intended and confirmed.
+		keep = func(int64) bool { return false }
+	}
+	if err := s.fold(s.runSize, keep); err != nil {
 		return sum, err
 	}
 	records, err := stateCount(s.statePath(), s.settings)
