@@ -119,8 +119,12 @@
 //
 // A run holds the target's lock (checkpoint.Lock, an flock that the
 // kernel drops when the process dies, so a crash never leaves it stuck)
-// from Open to Close; a second run gets a *checkpoint.LockedError. A
-// ReadOnly store (a dry run) takes no lock and writes nothing; it reads
+// from Open to Close; a second run gets a *checkpoint.LockedError. On a
+// system without file locks Open refuses (ErrLockUnsupported): two runs
+// folding over each other could keep an older confirmation over a newer
+// one. Reset takes the lock too, renames the folder away (a ".deleting-"
+// name that List and Open ignore) and only then removes it, so a run
+// never opens a half-removed state. A ReadOnly store (a dry run) takes no lock and writes nothing; it reads
 // an unfolded journal into memory instead of folding it (up to 1M
 // entries). A larger one is left out, so the dry run compares with the
 // state as it was before that journal: its count can then be off either
