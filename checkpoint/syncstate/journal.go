@@ -23,21 +23,22 @@ type journal struct {
 	path     string
 	settings [32]byte
 
-	mu      sync.Mutex
-	cond    sync.Cond // signalled when an fsync ends
-	f       *os.File  // nil until the first append, and after close
-	w       *bufio.Writer
-	closed  bool
-	added   int64 // entries appended so far
-	synced  int64 // entries known durable
-	syncing bool  // an fsync runs, without mu held
-	err     error // a failed write or fsync: every later call fails
-	syncs   int   // fsyncs done, for the tests
-	buf     [entrySize]byte
+	mu        sync.Mutex
+	cond      sync.Cond // signalled when an fsync ends
+	f         *os.File  // nil until the first append, and after close
+	w         *bufio.Writer
+	closed    bool
+	added     int64                // entries appended so far
+	synced    int64                // entries known durable
+	syncing   bool                 // an fsync runs, without mu held
+	err       error                // a failed write or fsync: every later call fails
+	syncs     int                  // fsyncs done, for the tests
+	fsyncFile func(*os.File) error // (*os.File).Sync; the tests hold it
+	buf       [entrySize]byte
 }
 
 func newJournal(path string, settings [32]byte) *journal {
-	j := &journal{path: path, settings: settings}
+	j := &journal{path: path, settings: settings, fsyncFile: (*os.File).Sync}
 	j.cond.L = &j.mu
 	return j
 }
@@ -128,7 +129,7 @@ func (j *journal) fsync() error {
 	covers, f := j.added, j.f
 	j.syncing = true
 	j.mu.Unlock()
-	err := f.Sync()
+	err := j.fsyncFile(f)
 	j.mu.Lock()
 	j.syncing = false
 	j.syncs++
