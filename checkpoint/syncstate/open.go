@@ -50,11 +50,11 @@ func open(t Target, o Options, lock lockFunc) (*Store, error) {
 	s.id = targetID(t, s.settings)
 	s.dir = filepath.Join(o.Dir, s.id)
 	s.journal = newJournal(s.journalPath(), s.settings)
-	open := s.openWritable
+	openFiles := s.openWritable
 	if o.ReadOnly {
-		open = s.openReadOnly
+		openFiles = s.openReadOnly
 	}
-	if err := open(); err != nil {
+	if err := openFiles(); err != nil {
 		s.Close()
 		return nil, err
 	}
