@@ -60,8 +60,11 @@ func (a *AtomicFile) Write(p []byte) (int, error) { return a.tmp.Write(p) }
 func (a *AtomicFile) WriteAt(p []byte, off int64) (int, error) { return a.tmp.WriteAt(p, off) }
 
 // Commit fsyncs the temporary file, renames it over path and fsyncs the
-// directory. On error the temporary file is removed and path is left as
-// it was. Commit and Abort are no-ops once either has run.
+// directory. On an error before the rename, the temporary file is removed
+// and path is left as it was. If only the directory's fsync fails, path
+// already holds the new data, which a crash may still undo: the caller
+// must not count on either version then. Commit and Abort are no-ops
+// once either has run.
 func (a *AtomicFile) Commit() (err error) {
 	if a.tmp == nil {
 		return nil

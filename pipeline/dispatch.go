@@ -103,11 +103,11 @@ func (p *Pipeline) admit(rec source.Record) (source.Record, syncstate.Entry, adm
 			// Not sent, yet in the file: the state must not count it as
 			// gone. Its answer does not matter; at worst a later row
 			// of the record is sent though unchanged.
-			p.cfg.State.Changed(syncstate.NewEntry(sink.CanonicalID(rec.ID), nil))
+			p.cfg.State.Changed(syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.ID, nil))
 		}
 		return rec, syncstate.Entry{}, admitSend
 	}
-	e := syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.Props)
+	e := syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.ID, rec.Props)
 	if !p.cfg.State.Changed(e) {
 		p.stats.Unchanged.Add(1)
 		return rec, e, admitUnchanged

@@ -43,7 +43,7 @@ func newMemState(recs ...source.Record) *memState {
 }
 
 func entryOf(rec source.Record) syncstate.Entry {
-	return syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.Props)
+	return syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.ID, rec.Props)
 }
 
 func (s *memState) Changed(e syncstate.Entry) bool {

@@ -21,22 +21,28 @@ type Prop = struct{ Name, Value string }
 // entrySize is the size of an Entry in the state and journal files.
 const entrySize = 24
 
-// NewEntry returns the entry of the record with the canonical id
-// canonicalID (sink.CanonicalID, applied by the caller) and the property
-// values props as they go on the wire, after mapping and coercion. The
-// order of props does not matter. Every name and value is length-prefixed,
-// so that no two different records hash the same bytes ("a"+"bc" is not
-// "ab"+"c"). The id is hashed into the fingerprint too: two ids whose
-// keys collide then still have different fingerprints, so a key collision
-// can only cause a send, never a wrong skip.
-func NewEntry(canonicalID string, props []Prop) Entry {
+// NewEntry returns the entry of a record: its key is the hash of
+// canonicalID (sink.CanonicalID of the id, applied by the caller), its
+// fingerprint the hash of wireID, the id exactly as it goes on the wire,
+// and of the property values props as they go on the wire, after mapping
+// and coercion. The order of props does not matter. The id and every name
+// and value are length-prefixed, so that no two different records hash
+// the same bytes ("a"+"bc" is not "ab"+"c").
+//
+// The key folds ids that HubSpot may take for one record ("00123" and
+// "123"), so that their rows meet in one entry and are sent in file order;
+// the fingerprint does not, so that when they are two records (a string id
+// property) one's confirmed values never make the other look unchanged.
+// Two ids whose keys collide likewise have different fingerprints: a key
+// collision can only cause a send, never a wrong skip.
+func NewEntry(canonicalID, wireID string, props []Prop) Entry {
 	idSum := sha256.Sum256([]byte(canonicalID))
 	sorted := slices.Clone(props)
 	slices.SortFunc(sorted, func(a, b Prop) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Value, b.Value))
 	})
 	h := sha256.New()
-	buf := appendString(nil, canonicalID)
+	buf := appendString(nil, wireID)
 	for _, p := range sorted {
 		buf = appendString(buf, p.Name)
 		buf = appendString(buf, p.Value)
@@ -49,8 +55,15 @@ func NewEntry(canonicalID string, props []Prop) Entry {
 	var e Entry
 	e.Key = binary.BigEndian.Uint64(idSum[:8])
 	copy(e.FP[:], h.Sum(nil))
+	if e.FP == tombstone {
+		e.FP[15] = 1 // odds 2^-128, but a real record must never look intended only
+	}
 	return e
 }
+
+// tombstone is the fingerprint of an intent (Store.Intend): no record's
+// values have it, so a record whose entry it is always looks changed.
+var tombstone [16]byte
 
 // appendString appends s to b, preceded by its length.
 func appendString(b []byte, s string) []byte {

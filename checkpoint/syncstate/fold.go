@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/hubsync/hubsync/checkpoint"
 )
@@ -32,20 +33,27 @@ type seqEntry struct {
 // is fsynced and renamed over it. A journal entry wins over a state entry
 // with the same key, a later journal entry over an earlier one. Folding
 // the same journal twice gives the same state, so a crash anywhere in a
-// fold is safe. Without a journal, fold does nothing.
-func (t *files) fold(runSize int) error {
-	jf, entries, n, err := openJournal(t.journalPath(), t.settings)
-	if errors.Is(err, fs.ErrNotExist) {
+// fold is safe. When keep is not nil, the old state's entry i is kept
+// only if keep(i); otherwise, without a journal, fold does nothing.
+func (t *files) fold(runSize int, keep func(i int64) bool) error {
+	jf, journal, n, err := openJournal(t.journalPath(), t.settings)
+	noJournal := errors.Is(err, fs.ErrNotExist)
+	var entries io.Reader = journal
+	switch {
+	case noJournal && keep == nil:
 		return nil
-	}
-	if err != nil {
+	case noJournal:
+		n, entries = 0, strings.NewReader("")
+	case err != nil:
 		return t.wrap(t.journalPath(), err)
 	}
-	if n > 0 {
-		err = t.merge(entries, n, runSize)
+	if n > 0 || keep != nil {
+		err = t.merge(entries, n, runSize, keep)
 	}
-	jf.Close()
-	if err != nil {
+	if jf != nil {
+		jf.Close()
+	}
+	if err != nil || noJournal {
 		return err
 	}
 	if err := os.Remove(t.journalPath()); err != nil {
@@ -54,9 +62,9 @@ func (t *files) fold(runSize int) error {
 	return nil
 }
 
-// merge writes the new generation: the old state merged with the n
-// journal entries read from entries.
-func (t *files) merge(entries io.Reader, n int64, runSize int) error {
+// merge writes the new generation: the old state, less the entries keep
+// refuses, merged with the n journal entries read from entries.
+func (t *files) merge(entries io.Reader, n int64, runSize int, keep func(int64) bool) error {
 	old, err := openStateSource(t.statePath(), t.settings)
 	if err != nil {
 		return t.wrap(t.statePath(), err)
@@ -76,7 +84,11 @@ func (t *files) merge(entries io.Reader, n int64, runSize int) error {
 	if _, err := w.w.Write(w.h.bytes()); err != nil {
 		return err
 	}
-	if err := mergeSources(w.write, append([]source{old}, runs...)); err != nil {
+	var base source = old
+	if keep != nil {
+		base = &keptSource{src: old, keep: keep}
+	}
+	if err := mergeSources(w.write, append([]source{base}, runs...)); err != nil {
 		return t.wrap(t.statePath(), err)
 	}
 	if err := w.w.Flush(); err != nil {
@@ -109,9 +121,9 @@ func (s *stateWriter) write(e Entry) error {
 // sources in journal order. Every run but the last goes to a temporary
 // file that cleanup removes.
 func sortRuns(dir string, r io.Reader, n int64, runSize int) (runs []source, cleanup func(), err error) {
-	var files []*os.File
+	var temps []*os.File
 	cleanup = func() {
-		for _, f := range files {
+		for _, f := range temps {
 			f.Close()
 			os.Remove(f.Name())
 		}
@@ -136,7 +148,7 @@ func sortRuns(dir string, r io.Reader, n int64, runSize int) (runs []source, cle
 		if err != nil {
 			return nil, cleanup, err
 		}
-		files = append(files, f)
+		temps = append(temps, f)
 		if err := writeRun(f, run); err != nil {
 			return nil, cleanup, err
 		}

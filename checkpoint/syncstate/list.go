@@ -1,6 +1,7 @@
 package syncstate
 
 import (
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ type Info struct {
 	Object     string
 	IDProperty string
 	Settings   map[string]string
+	Properties []string // the properties the target writes; none: unknown (any)
 	Records    int64
 	LastRun    time.Time // zero before the first finished run
 	Generation int64     // finished runs
@@ -78,7 +80,7 @@ func List(dir string) ([]Info, error) {
 	}
 	var infos []Info
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || isDeleting(e.Name()) {
 			continue
 		}
 		if info, ok := readInfo(dir, e.Name()); ok {
@@ -109,22 +111,69 @@ func readInfo(dir, id string) (info Info, ok bool) {
 
 // Reset removes the state of target id from the state dir, so that its
 // next run sends every record. It refuses while a run holds the target's
-// lock (a *checkpoint.LockedError).
+// lock (a *checkpoint.LockedError), and on a system without file locks
+// (ErrLockUnsupported). Under the lock, it renames the folder away before
+// removing it, so that a run opening the target meanwhile finds either
+// the whole folder (and its lock held) or none, never a half-removed one.
 func Reset(dir, id string) error {
-	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, `/\`) {
+	return reset(dir, id, checkpoint.Lock)
+}
+
+func reset(dir, id string, lockFile lockFunc) error {
+	if id == "" || id == "." || id == ".." || strings.ContainsAny(id, `/\`) || isDeleting(id) {
 		return fmt.Errorf("reset sync state: %q is not a target id (hubsync state list shows them)", id)
 	}
+	removeDeleting(dir)
 	t := files{id: id, dir: filepath.Join(dir, id)}
 	if _, err := os.Stat(t.targetPath()); err != nil {
 		return fmt.Errorf("reset sync state: no target %s in %s (hubsync state list shows them)", id, dir)
 	}
-	lock, err := checkpoint.Lock(t.lockPath())
-	if err != nil && !errors.Is(err, checkpoint.ErrLockUnsupported) {
+	lock, err := lockFile(t.lockPath())
+	if errors.Is(err, checkpoint.ErrLockUnsupported) {
+		return ErrLockUnsupported
+	}
+	if err != nil {
 		return fmt.Errorf("reset sync state %s: %w", id, err)
 	}
 	defer lock.Close()
-	if err := os.RemoveAll(t.dir); err != nil {
+	gone := filepath.Join(dir, id+deletingMark+rand.Text())
+	if err := os.Rename(t.dir, gone); err != nil {
 		return fmt.Errorf("reset sync state %s: %w", id, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("reset sync state %s: %w", id, err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		return fmt.Errorf("reset sync state %s: dropped, but not all removed (the next run removes the rest): %w", id, err)
 	}
 	return nil
 }
+
+// removeDeleting removes what a Reset killed midway left: folders renamed
+// away, which no run opens. It is best effort: what it leaves, the next
+// Open or Reset removes.
+func removeDeleting(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if isDeleting(e.Name()) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// deletingMark is in the name of a target's folder that Reset is
+// removing: renamed first, so that no run ever opens it half-deleted.
+const deletingMark = ".deleting-"
+
+// isDeleting says whether the folder name is one Reset is removing.
+func isDeleting(name string) bool { return strings.Contains(name, deletingMark) }

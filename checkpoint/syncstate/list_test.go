@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,5 +211,33 @@ func TestDefaultDir(t *testing.T) {
 		if err != nil || got != filepath.FromSlash(tt.want) {
 			t.Errorf("DefaultDir(%v) = %q, %v, want %q", tt.env, got, err, tt.want)
 		}
+	}
+}
+
+// Folder names keep '-' for separating the parts: parts that hold one
+// must not make two targets share a folder.
+func TestTargetID(t *testing.T) {
+	var settings [32]byte
+	tests := []struct {
+		a, b Target
+	}{
+		{Target{Portal: "1-a", Object: "b"}, Target{Portal: "1", Object: "a-b"}},
+		{Target{Portal: "1", Object: "2-3", IDProperty: "x"}, Target{Portal: "1", Object: "2", IDProperty: "3-x"}},
+		{Target{Portal: "1", Object: "a.b"}, Target{Portal: "1", Object: "a_b"}},
+		{Target{Portal: "1", Object: "a%2Db"}, Target{Portal: "1", Object: "a-b"}},
+	}
+	for _, tt := range tests {
+		a, b := targetID(tt.a, settings), targetID(tt.b, settings)
+		if a == b {
+			t.Errorf("%+v and %+v share the folder %s", tt.a, tt.b, a)
+		}
+		for _, id := range []string{a, b} {
+			if strings.Count(id, "-") != 3 || strings.ContainsAny(id, `./\`) || isDeleting(id) {
+				t.Errorf("folder name %q: want 4 parts, no '.', no path separator", id)
+			}
+		}
+	}
+	if got := targetID(Target{Portal: "12345678", Object: "2-123", IDProperty: "email"}, settings); got != "12345678-2%2D123-email-0000000000000000" {
+		t.Errorf("targetID = %q", got)
 	}
 }

@@ -15,7 +15,9 @@ type pending []seqEntry
 
 // readPending reads the journal at path, if any. A journal of more than
 // one fold run is left out rather than held in the heap: the dry run then
-// counts more records to send than the real run, never fewer.
+// compares with the state before that journal, and its count of records
+// to send may be off either way (one the journal changed and the file
+// changes back looks unchanged to it).
 func readPending(path string, settings [32]byte) (pending, error) {
 	f, entries, n, err := openJournal(path, settings)
 	if errors.Is(err, fs.ErrNotExist) {

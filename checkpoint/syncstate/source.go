@@ -136,3 +136,25 @@ func stateCount(path string, settings [32]byte) (int64, error) {
 	h, err := readStateHeader(f, settings)
 	return int64(h.count), err
 }
+
+// keptSource yields the entries of src whose index keep accepts. It
+// reads every entry of src, so that a stateSource still checks them all.
+type keptSource struct {
+	src  source
+	keep func(i int64) bool
+	i    int64
+}
+
+func (k *keptSource) next() (Entry, bool, error) {
+	for {
+		e, ok, err := k.src.next()
+		if !ok || err != nil {
+			return e, ok, err
+		}
+		i := k.i
+		k.i++
+		if k.keep(i) {
+			return e, true, nil
+		}
+	}
+}

@@ -3,8 +3,6 @@ package syncstate
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hubsync/hubsync/checkpoint"
@@ -17,6 +15,10 @@ type Target struct {
 	Object     string            // object type, e.g. "communications"
 	IDProperty string            // "" for the record id
 	Settings   map[string]string // what shapes the values sent (mapping, --empty, ...)
+	// Properties are the names of the properties the target writes. They
+	// are not part of what the target is (the settings decide them); they
+	// tell which other targets write the same values (Store.Stale).
+	Properties []string
 }
 
 // Options say how a run uses the state.
@@ -39,123 +41,32 @@ type Summary struct {
 var ErrReadOnly = errors.New("sync state opened read-only or finished")
 
 // Store is the sync state of one target during one run. Changed is called
-// by one goroutine, Confirm and Sync by one other: they share no data.
+// by one goroutine, Confirm and Sync by one other, Intend by any number:
+// Changed shares no data with the others, and they share the journal,
+// which is safe for concurrent use.
 type Store struct {
 	files
-	target    Target
-	opts      Options
-	meta      targetMeta
-	lock      *checkpoint.JobLock // nil when ReadOnly
-	gen       *generation
-	seen      bitmap   // the entry's key was passed to Changed
-	sent      bitmap   // Changed returned true for the entry's key
-	journal   *journal // created at the first Confirm
-	pending   pending  // ReadOnly: an unfolded journal's entries, after the state's
-	lookupErr error    // the first lookup that failed
-	finished  bool
-	runSize   int // journal entries a fold sorts in memory at once
-}
-
-// Open opens the state of target t. Unless o.ReadOnly, it takes the
-// target's lock (a *checkpoint.LockedError when another run holds it) and
-// folds the journal a run left unfolded. A damaged state or journal is a
-// *DamagedError. Close the store when the run ends.
-func Open(t Target, o Options) (*Store, error) {
-	if t.Portal == "" || t.Object == "" {
-		return nil, errors.New("sync state: the target needs a portal and an object type")
-	}
-	if o.RefreshEvery < 0 {
-		return nil, fmt.Errorf("sync state: refresh every %d runs: want 0 (off) or more", o.RefreshEvery)
-	}
-	if o.Dir == "" {
-		dir, err := DefaultDir(os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		o.Dir = dir
-	}
-	s := &Store{target: t, opts: o, runSize: runEntries}
-	s.settings = settingsHash(t.Settings)
-	s.id = targetID(t, s.settings)
-	s.dir = filepath.Join(o.Dir, s.id)
-	open := s.openWritable
-	if o.ReadOnly {
-		open = s.openReadOnly
-	}
-	if err := open(); err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.seen = newBitmap(s.gen.count + int64(len(s.pending)))
-	s.sent = newBitmap(s.gen.count + int64(len(s.pending)))
-	return s, nil
-}
-
-func (s *Store) openWritable() error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("sync state: %w", err)
-	}
-	lock, err := checkpoint.Lock(s.lockPath())
-	if err != nil && !errors.Is(err, checkpoint.ErrLockUnsupported) {
-		return fmt.Errorf("sync state %s: %w", s.id, err)
-	}
-	s.lock = lock
-	if err := s.loadMeta(true); err != nil {
-		return err
-	}
-	if err := removeTemps(s.dir); err != nil {
-		return fmt.Errorf("sync state %s: %w", s.id, err)
-	}
-	if err := s.fold(runEntries); err != nil {
-		return err
-	}
-	return s.openGeneration()
-}
-
-// openReadOnly writes nothing: a journal left unfolded is read into
-// memory (pending) instead of folded.
-func (s *Store) openReadOnly() error {
-	if err := s.loadMeta(false); err != nil {
-		return err
-	}
-	p, err := readPending(s.journalPath(), s.settings)
-	if err != nil {
-		return s.wrap(s.journalPath(), err)
-	}
-	s.pending = p
-	return s.openGeneration()
-}
-
-func (s *Store) openGeneration() error {
-	g, err := openGeneration(s.statePath(), s.settings)
-	if err != nil {
-		return s.wrap(s.statePath(), err)
-	}
-	s.gen = g
-	return nil
-}
-
-// loadMeta reads target.json, or starts it (writing it when create).
-func (s *Store) loadMeta(create bool) error {
-	meta, err := readMeta(s.targetPath())
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		s.meta = newMeta(s.target, s.settings)
-		if create {
-			return s.writeMeta()
-		}
-		return nil
-	case err != nil:
-		return s.wrap(s.targetPath(), err)
-	case !meta.is(s.target, s.settings):
-		return s.wrap(s.targetPath(), errOtherSettings)
-	}
-	s.meta = meta
-	return nil
+	target     Target
+	opts       Options
+	meta       targetMeta
+	lock       *checkpoint.JobLock // nil when ReadOnly
+	gen        *generation
+	seen       bitmap   // the entry's key was passed to Changed
+	sent       bitmap   // Changed returned true for the entry's key
+	journal    *journal // intents and confirmations; safe for concurrent use
+	pending    pending  // ReadOnly: an unfolded journal's entries, after the state's
+	lookupErr  error    // the first lookup that failed
+	stale      bool     // send every record: another target wrote since (Stale)
+	staleOther Info
+	started    bool // a writable Open recorded its start: Close records the end
+	lockFile   lockFunc
+	finished   bool
+	runSize    int // journal entries a fold sorts in memory at once
 }
 
 // Changed says whether the record of entry e must be sent: its key is not
-// in the state, its fingerprint differs, a record with its key was sent
+// in the state, its fingerprint differs or is a tombstone (Intend), a
+// record with its key was sent
 // earlier in this run (so the last of repeated ids is what HubSpot keeps),
 // it is in this run's refresh slice, or the run is a full resync. It
 // blocks on one ReadAt at most; call it from one goroutine.
@@ -172,7 +83,7 @@ func (s *Store) Changed(e Entry) bool {
 		return true
 	}
 	s.seen.set(idx)
-	if s.opts.FullResync || s.sent.has(idx) || fp != e.FP || s.refresh(e.Key) {
+	if s.opts.FullResync || s.stale || s.sent.has(idx) || fp != e.FP || fp == tombstone || s.refresh(e.Key) {
 		s.sent.set(idx)
 		return true
 	}
@@ -196,6 +107,31 @@ func (s *Store) refresh(key uint64) bool {
 	return n > 0 && key%n == uint64(s.meta.Generation)%n
 }
 
+// Intend records, before the records of es are sent, that HubSpot may
+// change them: a tombstone per entry (its key, a zero fingerprint) is
+// appended to the journal and made durable before Intend returns. If the
+// run then dies, or HubSpot's answer is lost or refuses a record, the
+// tombstone stays the record's entry and it is sent again next run;
+// Confirm later appends the fingerprint HubSpot applied, and the last
+// entry of a key wins. Intend is safe for concurrent use, with itself and
+// with Confirm and Sync: callers that arrive while an fsync runs share the
+// next one. A ReadOnly store (a dry run, which sends nothing) records
+// nothing and returns nil.
+func (s *Store) Intend(es []Entry) error {
+	if s.opts.ReadOnly || len(es) == 0 {
+		return nil
+	}
+	tombs := make([]Entry, len(es))
+	for i, e := range es {
+		tombs[i] = Entry{Key: e.Key}
+	}
+	n, err := s.journal.add(tombs...)
+	if err == nil {
+		err = s.journal.sync(n)
+	}
+	return s.journalErr("record intents", err)
+}
+
 // Confirm records that HubSpot confirmed the values of e. Call it only
 // for applied records, in the order they settled, from one goroutine; it
 // is buffered until Sync.
@@ -203,14 +139,8 @@ func (s *Store) Confirm(e Entry) error {
 	if s.opts.ReadOnly || s.finished {
 		return ErrReadOnly
 	}
-	if s.journal == nil {
-		j, err := createJournal(s.journalPath(), s.settings)
-		if err != nil {
-			return fmt.Errorf("sync state %s: create journal: %w", s.id, err)
-		}
-		s.journal = j
-	}
-	return s.journal.add(e)
+	_, err := s.journal.add(e)
+	return s.journalErr("confirm", err)
 }
 
 // Sync makes every confirmation so far durable. Call it before each
@@ -219,32 +149,43 @@ func (s *Store) Sync() error {
 	if s.opts.ReadOnly || s.finished {
 		return ErrReadOnly
 	}
-	if s.journal == nil {
+	return s.journalErr("sync journal", s.journal.syncAll())
+}
+
+// journalErr names the target in an error of the journal, and says
+// ErrReadOnly for a journal closed by Finish or Close.
+func (s *Store) journalErr(what string, err error) error {
+	switch {
+	case err == nil:
 		return nil
+	case errors.Is(err, errJournalClosed):
+		return ErrReadOnly
 	}
-	if err := s.journal.sync(); err != nil {
-		return fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
-	}
-	return nil
+	return fmt.Errorf("sync state %s: %s: %w", s.id, what, err)
 }
 
 // Finish ends a run that passed every record of its input to Changed: it
 // folds this run's confirmations into a new generation and counts the
 // run. Call it once, after the last Confirm and Sync; Close follows.
+// After a stale run (Stale), the new generation holds only what this run
+// confirmed: the old entries may be stale still.
 func (s *Store) Finish() (Summary, error) {
 	if s.opts.ReadOnly || s.finished {
 		return Summary{}, ErrReadOnly
 	}
 	s.finished = true
 	sum := Summary{NotInFile: s.gen.count - s.seen.count()}
-	if s.journal != nil {
-		err := s.journal.close()
-		s.journal = nil
-		if err != nil {
-			return sum, fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
-		}
+	if err := s.journal.close(); err != nil {
+		return sum, fmt.Errorf("sync state %s: sync journal: %w", s.id, err)
 	}
-	if err := s.fold(s.runSize); err != nil {
+	var keep func(int64) bool
+	if s.stale {
+		// The old entries may be stale still (records not in this
+		// file, invalid, or settled before a resume): keep only what
+		// this run intended and confirmed.
+		keep = func(int64) bool { return false }
+	}
+	if err := s.fold(s.runSize, keep); err != nil {
 		return sum, err
 	}
 	records, err := stateCount(s.statePath(), s.settings)
@@ -252,7 +193,8 @@ func (s *Store) Finish() (Summary, error) {
 		return sum, s.wrap(s.statePath(), err)
 	}
 	s.meta.Generation++
-	s.meta.LastRun = time.Now().UTC().Truncate(time.Second)
+	s.meta.LastRun = time.Now().UTC()
+	s.meta.ResyncBecause = ""
 	if err := s.writeMeta(); err != nil {
 		return sum, err
 	}
@@ -270,10 +212,14 @@ func (s *Store) Close() error {
 	var err error
 	if s.journal != nil {
 		err = s.journal.close()
-		s.journal = nil
 	}
 	if s.gen != nil {
 		err = firstErr(err, s.gen.close())
+	}
+	if s.started {
+		s.started = false
+		s.meta.LastEnd = time.Now().UTC()
+		err = firstErr(err, s.writeMeta())
 	}
 	err = firstErr(err, s.lock.Close())
 	s.lock = nil

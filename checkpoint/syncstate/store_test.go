@@ -5,15 +5,26 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
 var calls = Target{Portal: "123", Object: "communications", Settings: map[string]string{"mapping": "a=b"}}
 
-// row is one input record: its id and its one property's value.
+// row is one input record: its id as sent and its one property's value.
 type row struct{ id, v string }
 
-func (r row) entry() Entry { return NewEntry(r.id, []Prop{{"v", r.v}}) }
+func (r row) entry() Entry { return NewEntry(canonical(r.id), r.id, []Prop{{"v", r.v}}) }
+
+// canonical folds ids as sink.CanonicalID does for the tests' purposes:
+// leading zeros and case.
+func canonical(id string) string {
+	id = strings.ToLower(strings.TrimLeft(id, "0"))
+	if id == "" {
+		return "0"
+	}
+	return id
+}
 
 func rows(ids ...string) []row {
 	var rs []row
@@ -71,34 +82,43 @@ func runOnce(t *testing.T, dir string, o Options, rs []row, refused map[string]b
 	return sent, sum
 }
 
+// night is one run's input and the records HubSpot refused in it.
+type night struct {
+	rows    []row
+	refused map[string]bool
+}
+
 func TestRuns(t *testing.T) {
-	dir := t.TempDir()
-	first := rows("1", "2", "3", "4")
-	sent, sum := runOnce(t, dir, Options{}, first, nil)
-	if !slices.Equal(sent, []string{"1", "2", "3", "4"}) {
-		t.Errorf("first run sent %v, want every record", sent)
-	}
-	if want := (Summary{Records: 4, Generation: 1}); sum != want {
-		t.Errorf("first run: %+v, want %+v", sum, want)
-	}
+	first := night{rows: rows("1", "2", "3", "4")}
+	refusedOne := night{[]row{{"1", "x"}, {"2", "y"}}, map[string]bool{"1": true}}
 	tests := []struct {
-		name    string
-		rows    []row
-		refused map[string]bool
-		want    []string
-		sum     Summary
+		name   string
+		before []night // the runs before, each in a fresh state dir
+		run    night
+		want   []string
+		sum    Summary
 	}{
-		{"unchanged", first, nil, nil, Summary{Records: 4, Generation: 2}},
-		{"one changed, one new, one gone", []row{{"1", "v1"}, {"2", "new"}, {"3", "v3"}, {"5", "v5"}}, nil, []string{"2", "5"}, Summary{Records: 5, NotInFile: 1, Generation: 3}},
-		{"refused records keep their old entry", []row{{"1", "x"}, {"2", "y"}}, map[string]bool{"1": true}, []string{"1", "2"}, Summary{Records: 5, NotInFile: 3, Generation: 4}},
-		{"so the refused one is sent again", []row{{"1", "x"}, {"2", "y"}}, nil, []string{"1"}, Summary{Records: 5, NotInFile: 3, Generation: 5}},
-		{"a repeated id is sent again once sent", []row{{"1", "z"}, {"1", "x"}, {"3", "v3"}, {"3", "v3"}}, nil, []string{"1", "1"}, Summary{Records: 5, NotInFile: 3, Generation: 6}},
-		{"the last row of a repeated id is what the state keeps", []row{{"1", "x"}}, nil, nil, Summary{Records: 5, NotInFile: 4, Generation: 7}},
-		{"a new repeated id is sent each time", []row{{"9", "a"}, {"9", "a"}}, nil, []string{"9", "9"}, Summary{Records: 6, NotInFile: 5, Generation: 8}},
+		{"the first run sends every record", nil, first, []string{"1", "2", "3", "4"}, Summary{Records: 4, Generation: 1}},
+		{"unchanged", []night{first}, first, nil, Summary{Records: 4, Generation: 2}},
+		{"one changed, one new, one gone", []night{first},
+			night{rows: []row{{"1", "v1"}, {"2", "new"}, {"3", "v3"}, {"5", "v5"}}}, []string{"2", "5"}, Summary{Records: 5, NotInFile: 1, Generation: 2}},
+		{"refused records keep their old entry", []night{first}, refusedOne, []string{"1", "2"}, Summary{Records: 4, NotInFile: 2, Generation: 2}},
+		{"so the refused one is sent again", []night{first, refusedOne},
+			night{rows: refusedOne.rows}, []string{"1"}, Summary{Records: 4, NotInFile: 2, Generation: 3}},
+		{"a repeated id is sent again once sent", []night{first},
+			night{rows: []row{{"1", "z"}, {"1", "x"}, {"3", "v3"}, {"3", "v3"}}}, []string{"1", "1"}, Summary{Records: 4, NotInFile: 2, Generation: 2}},
+		{"the last row of a repeated id is what the state keeps", []night{first, {rows: []row{{"1", "z"}, {"1", "x"}}}},
+			night{rows: []row{{"1", "x"}}}, nil, Summary{Records: 4, NotInFile: 3, Generation: 3}},
+		{"a new repeated id is sent each time", []night{first},
+			night{rows: []row{{"9", "a"}, {"9", "a"}}}, []string{"9", "9"}, Summary{Records: 5, NotInFile: 4, Generation: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sent, sum := runOnce(t, dir, Options{}, tt.rows, tt.refused)
+			dir := t.TempDir()
+			for _, n := range tt.before {
+				runOnce(t, dir, Options{}, n.rows, n.refused)
+			}
+			sent, sum := runOnce(t, dir, Options{}, tt.run.rows, tt.run.refused)
 			if !slices.Equal(sent, tt.want) {
 				t.Errorf("sent %v, want %v", sent, tt.want)
 			}
@@ -112,7 +132,7 @@ func TestRuns(t *testing.T) {
 func TestOpenEmptyDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "not", "yet")
 	s := openStore(t, dir, calls, Options{})
-	if info := s.Info(); info.Records != 0 || info.Generation != 0 || info.ID != "123-communications-id-"+fmt.Sprintf("%x", settingsHash(calls.Settings))[:8] {
+	if info := s.Info(); info.Records != 0 || info.Generation != 0 || info.ID != "123-communications-id-"+fmt.Sprintf("%x", settingsHash(calls.Settings))[:16] {
 		t.Errorf("Info() = %+v", info)
 	}
 	for _, r := range rows("1", "2") {
@@ -266,5 +286,30 @@ func TestChangedAndConfirmConcurrently(t *testing.T) {
 	}
 	if sum, err := s.Finish(); err != nil || sum.Records != 1000 {
 		t.Errorf("Finish: %+v, %v, want 1000 records", sum, err)
+	}
+}
+
+// Ids that fold to one key ("00123" and "123" for a string id property,
+// two records in HubSpot) share an entry: whichever was confirmed last,
+// the other's row must not look unchanged because its values are equal.
+func TestFoldedIDs(t *testing.T) {
+	tests := []struct {
+		name  string
+		night []row // the first night: both records, the last confirmed wins the entry
+		next  row   // the next night's row, whose values equal the entry's
+	}{
+		{"00123 then 123", []row{{"00123", "open"}, {"123", "closed"}}, row{"00123", "closed"}},
+		{"123 then 00123", []row{{"123", "closed"}, {"00123", "open"}}, row{"123", "open"}},
+		{"case", []row{{"abc", "open"}, {"ABC", "closed"}}, row{"abc", "closed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			runOnce(t, dir, Options{}, tt.night, nil)
+			sent, _ := runOnce(t, dir, Options{}, []row{tt.next}, nil)
+			if !slices.Equal(sent, []string{tt.next.id}) {
+				t.Errorf("sent %v, want %s: HubSpot holds other values for it", sent, tt.next.id)
+			}
+		})
 	}
 }

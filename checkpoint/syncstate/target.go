@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,26 +37,35 @@ func (t *files) wrap(path string, err error) error {
 }
 
 // targetID is the name of the target's folder:
-// <portal>-<object>-<id property or "id">-<first 8 hex of the settings hash>.
+// <portal>-<object>-<id property or "id">-<first 16 hex of the settings hash>.
+// Each part is escaped (escapePart), so that '-' separates the parts only
+// ("1-a", "b" is not "1", "a-b"), and the 64 bits of the settings hash
+// make two settings share a folder with odds of 2^-64 a pair (and then
+// target.json tells them apart: Open refuses rather than mixes them).
 func targetID(t Target, settings [32]byte) string {
 	idProp := t.IDProperty
 	if idProp == "" {
 		idProp = "id"
 	}
-	parts := []string{t.Portal, t.Object, idProp, hex.EncodeToString(settings[:4])}
-	for i, p := range parts {
-		parts[i] = strings.Map(safeRune, p)
-	}
+	parts := []string{escapePart(t.Portal), escapePart(t.Object), escapePart(idProp), hex.EncodeToString(settings[:8])}
 	return strings.Join(parts, "-")
 }
 
-// safeRune keeps a folder name to letters, digits, '_', '.' and '-'.
-func safeRune(r rune) rune {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
-		return r
+// escapePart keeps letters, digits and '_', the usual HubSpot names, as
+// they are, and writes every other byte as %XX: the '-' that separates
+// the parts, the '.' of Reset's ".deleting-" folders, path separators.
+// A custom object "2-123" becomes "2%2D123".
+func escapePart(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
 	}
-	return '_'
+	return b.String()
 }
 
 // targetMeta is target.json: what the target is, written when its folder
@@ -68,13 +78,19 @@ type targetMeta struct {
 	IDProperty string            `json:"id_property"`
 	Settings   map[string]string `json:"settings"`
 	SettingsID string            `json:"settings_sha256"`
+	Properties []string          `json:"properties,omitempty"` // none: any (an older target.json)
 	Generation int64             `json:"generation"`
-	LastRun    time.Time         `json:"last_run,omitzero"`
+	LastRun    time.Time         `json:"last_run,omitzero"`   // the last Finish
+	LastStart  time.Time         `json:"last_start,omitzero"` // the last writable Open
+	LastEnd    time.Time         `json:"last_end,omitzero"`   // the last Close of a writable store
+	// ResyncBecause is the other target that made this state stale
+	// (stale.go), kept until a run finishes.
+	ResyncBecause string `json:"resync_because,omitempty"`
 }
 
 func newMeta(t Target, settings [32]byte) targetMeta {
 	return targetMeta{Portal: t.Portal, Object: t.Object, IDProperty: t.IDProperty,
-		Settings: maps.Clone(t.Settings), SettingsID: hex.EncodeToString(settings[:])}
+		Settings: maps.Clone(t.Settings), SettingsID: hex.EncodeToString(settings[:]), Properties: slices.Clone(t.Properties)}
 }
 
 // is says whether m is the meta of target t.
@@ -85,7 +101,7 @@ func (m targetMeta) is(t Target, settings [32]byte) bool {
 
 func (m targetMeta) info(id, dir string) Info {
 	return Info{ID: id, Dir: dir, Portal: m.Portal, Object: m.Object, IDProperty: m.IDProperty,
-		Settings: maps.Clone(m.Settings), LastRun: m.LastRun, Generation: m.Generation}
+		Settings: maps.Clone(m.Settings), Properties: slices.Clone(m.Properties), LastRun: m.LastRun, Generation: m.Generation}
 }
 
 func readMeta(path string) (targetMeta, error) {
