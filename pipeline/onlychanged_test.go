@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +30,12 @@ type memState struct {
 	synced     int               // of confirms, made durable by Sync
 	syncs      int
 	confirmErr error // returned by Confirm when set
+	// journal holds, in call order, a tombstone (zero fingerprint) for
+	// each entry intended and each entry confirmed: what the next run's
+	// state is made of (next).
+	journal   []syncstate.Entry
+	intends   [][]syncstate.Entry // the calls to Intend
+	intendErr error               // returned by Intend when set
 }
 
 var _ SyncState = (*memState)(nil)
@@ -55,6 +63,35 @@ func (s *memState) Changed(e syncstate.Entry) bool {
 	return true
 }
 
+func (s *memState) Intend(es []syncstate.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.intendErr != nil {
+		return s.intendErr
+	}
+	s.intends = append(s.intends, slices.Clone(es))
+	for _, e := range es {
+		s.journal = append(s.journal, syncstate.Entry{Key: e.Key})
+	}
+	return nil
+}
+
+// intended reports whether every entry of es was intended.
+func (s *memState) intended(es []syncstate.Entry) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range es {
+		found := false
+		for _, call := range s.intends {
+			found = found || slices.Contains(call, e)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *memState) Confirm(e syncstate.Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,7 +99,18 @@ func (s *memState) Confirm(e syncstate.Entry) error {
 		return s.confirmErr
 	}
 	s.confirms = append(s.confirms, e)
+	s.journal = append(s.journal, e)
 	return nil
+}
+
+// next is the state the next run starts from: this one's, with the
+// journal folded in (the last entry of a key wins).
+func (s *memState) next() *memState {
+	n := &memState{confirmed: maps.Clone(s.confirmed), sent: map[uint64]bool{}}
+	for _, e := range s.journal {
+		n.confirmed[e.Key] = e.FP
+	}
+	return n
 }
 
 func (s *memState) Sync() error {
@@ -355,5 +403,73 @@ func TestOnlyChangedFailedRecordsAreInTheFile(t *testing.T) {
 	}
 	if key := entryOf(recs[1]).Key; !state.sent[key] {
 		t.Error("the failed record was never looked up")
+	}
+}
+
+// TestOnlyChangedIntendsBeforeSending: every record is intended before its
+// first request leaves, once (not again on a retry or a split), and
+// records that failed before sending are not.
+func TestOnlyChangedIntendsBeforeSending(t *testing.T) {
+	recs := records("1", "bad", "3", "!", "5", "6")
+	state := newMemState()
+	var mu sync.Mutex
+	var notIntended [][]string
+	calls := 0
+	send := func(in []sink.Input) *sink.BatchResult {
+		var ids []string
+		var es []syncstate.Entry
+		for _, x := range in {
+			ids = append(ids, x.ID)
+			es = append(es, entryOf(source.Record{ID: x.ID, Props: x.Props}))
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if !state.intended(es) {
+			notIntended = append(notIntended, ids)
+		}
+		res := applyAll(in)
+		if calls == 1 {
+			res.Items[0].Outcome = sink.Unknown // sent again: a retry
+		}
+		for i, x := range in {
+			if x.ID == "bad" {
+				res.Items[i] = sink.ItemResult{Outcome: sink.Failed, Code: "INVALID_OPTION", Message: "bad"}
+			}
+		}
+		return res
+	}
+	runOnlyChanged(t, Config{BatchSize: 3, Workers: 2}, recs, state, send)
+	if len(notIntended) != 0 {
+		t.Errorf("sent before being intended: %v", notIntended)
+	}
+	var got [][]string
+	for _, call := range state.intends {
+		var ids []string
+		for _, e := range call {
+			for _, rec := range recs {
+				if rec.Err == nil && entryOf(rec) == e {
+					ids = append(ids, rec.ID)
+				}
+			}
+		}
+		got = append(got, ids)
+	}
+	slices.SortFunc(got, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	if diff := cmp.Diff([][]string{{"1", "bad", "3"}, {"5", "6"}}, got); diff != "" {
+		t.Errorf("intended, call by call (-want +got):\n%s", diff)
+	}
+}
+
+func TestOnlyChangedIntendFailureStops(t *testing.T) {
+	state := newMemState()
+	state.intendErr = errors.New("disk full")
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) { return applyAll(in), nil }}
+	p := newTestPipeline(t, Config{State: state, Progress: &stateProgress{state: state}}, records("1", "2"), s, &fakeDead{})
+	if err := p.Run(context.Background()); !errors.Is(err, state.intendErr) {
+		t.Errorf("Run = %v, want the Intend error", err)
+	}
+	if s.calls != 0 {
+		t.Errorf("%d requests sent, want none", s.calls)
 	}
 }

@@ -73,6 +73,15 @@ type SyncState interface {
 	// Changed reports whether a record must be sent. The dispatcher
 	// calls it once per record to send, in file order.
 	Changed(e syncstate.Entry) bool
+	// Intend records, durably before it returns, that the records of es
+	// are about to be sent: until each is confirmed the state holds no
+	// values for it, so that a request whose answer never comes (a
+	// crash, an unknown outcome, a job restarted rather than resumed)
+	// leaves the record to send again, even should a later file revert
+	// its values. A carrier calls it before a batch's first request
+	// (not before retries), with the records it sends; carriers call it
+	// concurrently.
+	Intend(es []syncstate.Entry) error
 	// Confirm records that HubSpot applied e. The committer calls it in
 	// settle order, for applied records alone.
 	Confirm(e syncstate.Entry) error
