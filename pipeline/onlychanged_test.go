@@ -473,3 +473,31 @@ func TestOnlyChangedIntendFailureStops(t *testing.T) {
 		t.Errorf("%d requests sent, want none", s.calls)
 	}
 }
+
+// TestOnlyChangedUnknownOutcomeThenRevert: HubSpot may have applied a
+// record whose outcome stayed unknown, so when the next file reverts it to
+// the values HubSpot confirmed before, it is sent: the state must not
+// take the old values for HubSpot's.
+func TestOnlyChangedUnknownOutcomeThenRevert(t *testing.T) {
+	old := records("1", "2")
+	night1 := []source.Record{changed(old[0]), changed(old[1])}
+	state := newMemState(old...)
+	unknown1 := func(in []sink.Input) *sink.BatchResult {
+		res := applyAll(in) // HubSpot applies both, but reports only record 2
+		for i, x := range in {
+			if x.ID == "1" {
+				res.Items[i].Outcome = sink.Unknown
+			}
+		}
+		return res
+	}
+	_, _, _, d := runOnlyChanged(t, Config{}, night1, state, unknown1)
+	if diff := cmp.Diff([]string{"1:" + CodeUnknownOutcome}, d.entries); diff != "" {
+		t.Fatalf("night 1 dead letters (-want +got):\n%s", diff)
+	}
+	night2 := old // back to what HubSpot had before night 1
+	sent, _, _, _ := runOnlyChanged(t, Config{}, night2, state.next(), applyAll)
+	if diff := cmp.Diff([][]string{{"1", "2"}}, sent); diff != "" {
+		t.Errorf("night 2 requests (-want +got):\n%s", diff)
+	}
+}
