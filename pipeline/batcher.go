@@ -102,7 +102,7 @@ func (bt *batcher) pending() int { return bt.ch.Len() + len(bt.failed) }
 
 func (bt *batcher) seal(items []item) *batch {
 	bt.seq++
-	b := &batch{seq: bt.seq, items: items, failed: bt.failed, start: bt.start, end: bt.end}
+	b := &batch{seq: bt.seq, items: items, failed: bt.failed, unchanged: int64(bt.unchanged), start: bt.start, end: bt.end}
 	bt.failed, bt.unchanged = nil, 0
 	bt.start = bt.end.Offset
 	if len(items) > 0 {

@@ -91,7 +91,8 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 }
 
 // record counts a settled batch and writes its failures in file order. It
-// reports whether it wrote any.
+// reports whether it wrote any. Its unchanged records are counted here, not
+// when read: a batch left unsettled is read again by the next run.
 func (p *Pipeline) record(s settled) (wrote bool, err error) {
 	b := s.b
 	var applied int64
@@ -125,6 +126,7 @@ func (p *Pipeline) record(s settled) (wrote bool, err error) {
 		wrote = true
 	}
 	p.stats.Applied.Add(applied)
+	p.stats.Unchanged.Add(b.unchanged)
 	return wrote, nil
 }
 

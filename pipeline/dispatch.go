@@ -109,7 +109,6 @@ func (p *Pipeline) admit(rec source.Record) (source.Record, syncstate.Entry, adm
 	}
 	e := syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.Props)
 	if !p.cfg.State.Changed(e) {
-		p.stats.Unchanged.Add(1)
 		return rec, e, admitUnchanged
 	}
 	return rec, e, admitSend

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
 
 	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/sink"
@@ -499,5 +500,75 @@ func TestOnlyChangedUnknownOutcomeThenRevert(t *testing.T) {
 	sent, _, _, _ := runOnlyChanged(t, Config{}, night2, state.next(), applyAll)
 	if diff := cmp.Diff([][]string{{"1", "2"}}, sent); diff != "" {
 		t.Errorf("night 2 requests (-want +got):\n%s", diff)
+	}
+}
+
+// signalReader closes at once it has yielded n records.
+type signalReader struct {
+	fakeReader
+	n  int
+	at chan struct{}
+}
+
+func (r *signalReader) Next() (source.Record, error) {
+	rec, err := r.fakeReader.Next()
+	if r.n--; r.n == 0 {
+		close(r.at)
+	}
+	return rec, err
+}
+
+// TestOnlyChangedCountsUnchangedOnceAcrossAResume: unchanged records are
+// counted when their batch settles, so that those of batches a stopped
+// run left unsettled, read again by the resumed run, count once.
+func TestOnlyChangedCountsUnchangedOnceAcrossAResume(t *testing.T) {
+	// u c u c u c u c u c: each changed record seals a batch of one
+	// record to send, which the unchanged one before it rides along. The
+	// changed rows are of one record, so that the batches are sent in
+	// file order.
+	var ids []string
+	for i := range 10 {
+		ids = append(ids, strconv.Itoa(i))
+		if i%2 == 1 {
+			ids[i] = "x"
+		}
+	}
+	before := records(ids...)
+	recs := slices.Clone(before)
+	for i := 1; i < len(recs); i += 2 {
+		recs[i].Props = []source.Prop{{Name: "n", Value: "changed " + strconv.Itoa(i)}}
+	}
+	state := newMemState(before...)
+
+	// Run 1: the first request waits until every record is read, and the
+	// run stops meanwhile: batch 1 settles, the others stay unsettled.
+	r := &signalReader{fakeReader: fakeReader{recs: recs}, n: len(recs), at: make(chan struct{})}
+	drain := make(chan struct{})
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		if call == 1 {
+			<-r.at
+			close(drain)
+		}
+		return applyAll(in), nil
+	}}
+	prog := &stateProgress{state: state}
+	cfg := Config{BatchSize: 1, Workers: 1, State: state, Progress: prog, Drain: drain}
+	p, err := New(cfg, r, s, &fakeDead{}, NewLimiter(0, 0), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(context.Background()); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("run 1 = %v, want ErrInterrupted", err)
+	}
+	if prog.end != recs[1].End || s.calls != 1 {
+		t.Fatalf("run 1 settled to %d in %d requests, want %d (batch 1) in 1", prog.end, s.calls, recs[1].End)
+	}
+	first := p.Stats().Unchanged.Load()
+
+	// Run 2 resumes after batch 1.
+	_, _, p2, _ := runOnlyChanged(t, Config{BatchSize: 1, Workers: 1, Start: source.Position{Offset: prog.end, Line: 3}},
+		recs[2:], state.next(), applyAll)
+	if got := []int64{first, p2.Stats().Unchanged.Load()}; !slices.Equal(got, []int64{1, 4}) {
+		t.Errorf("unchanged in run 1, run 2 = %v, want [1 4]: each of the 5 once", got)
 	}
 }

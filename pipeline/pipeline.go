@@ -288,8 +288,11 @@ type batch struct {
 	items  []item          // sent to HubSpot
 	keys   []uint64        // items' keys (keyGuard.key), held until settled
 	failed []source.Record // failed to parse; go straight to the dead-letter file
-	start  int64           // offset where the batch begins: where the one before it ended
-	end    source.Position // where the input continues after the batch
+	// unchanged counts the unchanged records in the batch's span
+	// (Config.State): settled with it, they are counted when it is.
+	unchanged int64
+	start     int64           // offset where the batch begins: where the one before it ended
+	end       source.Position // where the input continues after the batch
 
 	// Set by the keyGuard, under its lock.
 	ready   chan struct{} // closed when no earlier batch with one of keys is left
