@@ -59,6 +59,24 @@ func (g *keyGuard) enqueue(b *batch) {
 	}
 }
 
+// hold puts b, a batch with nothing to send (its keys those of unchanged
+// records), in the guard without making it wait: it settles at once, in
+// file order, since the committer takes it before any batch enqueued
+// after it. A key that an earlier batch holds stays that batch's, which
+// later batches wait for; any other becomes b's, so that a later batch
+// with it waits until the committer has settled b or dropped it (a stop).
+func (g *keyGuard) hold(b *batch) {
+	b.ready = make(chan struct{})
+	close(b.ready)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, k := range b.keys {
+		if g.last[k] == nil {
+			g.last[k] = b
+		}
+	}
+}
+
 // release removes b, settled or never to be sent, and readies the batches
 // that waited for it alone. A batch that was not ready must have no batch
 // enqueued after it (the dispatcher giving up on the batch it was handing

@@ -52,6 +52,54 @@ func TestKeyGuard(t *testing.T) {
 	}
 }
 
+// TestKeyGuardHold: a batch with nothing to send (unchanged records alone)
+// waits for nothing; a later batch with one of its keys waits for it,
+// unless an earlier batch holds that key, which it then waits for.
+func TestKeyGuardHold(t *testing.T) {
+	g := newKeyGuard()
+	keys := func(ks ...string) []uint64 {
+		var out []uint64
+		for _, k := range ks {
+			out = append(out, g.key(k))
+		}
+		return out
+	}
+	isReady := func(b *batch) bool {
+		select {
+		case <-b.ready:
+			return true
+		default:
+			return false
+		}
+	}
+	a := &batch{keys: keys("1", "2")}
+	g.enqueue(a)
+	h := &batch{keys: keys("2", "3")} // nothing to send
+	g.hold(h)
+	b := &batch{keys: keys("2")} // waits for a, which holds 2
+	g.enqueue(b)
+	c := &batch{keys: keys("3")} // waits for h
+	g.enqueue(c)
+	want := func(step string, wantReady ...bool) {
+		t.Helper()
+		for i, x := range []*batch{a, h, b, c} {
+			if got := isReady(x); got != wantReady[i] {
+				t.Errorf("%s: batch %d ready = %v, want %v", step, i, got, wantReady[i])
+			}
+		}
+	}
+	want("enqueued", true, true, false, false)
+	g.release(h)
+	want("h released", true, true, false, true)
+	g.release(a)
+	want("a released", true, true, true, true)
+	g.release(b)
+	g.release(c)
+	if len(g.last) != 0 {
+		t.Errorf("%d keys still held after every batch was released", len(g.last))
+	}
+}
+
 // TestKeyGuardKey: ids that HubSpot may take for one record are one key,
 // whether they are record ids or idProperty values (sink.CanonicalID), so
 // their rows never share a batch and keep their file order.

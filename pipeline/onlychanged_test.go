@@ -326,9 +326,11 @@ func TestBatcherUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []sealedBatch
+	var keys [][]uint64
 	keep := func(b *batch) {
 		if b != nil {
 			got = append(got, describe(b))
+			keys = append(keys, b.keys)
 		}
 	}
 	keep(bt.add(recs[0], syncstate.Entry{}))
@@ -342,6 +344,14 @@ func TestBatcherUnchanged(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	// The unchanged records' keys are held with their batch's.
+	wantKeys := [][]uint64{{bt.key("1"), bt.key("2"), bt.key("3")}, {bt.key("4")}}
+	for _, k := range wantKeys {
+		slices.Sort(k)
+	}
+	if diff := cmp.Diff(wantKeys, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 
 	var sealed *batch
@@ -570,5 +580,44 @@ func TestOnlyChangedCountsUnchangedOnceAcrossAResume(t *testing.T) {
 		recs[2:], state.next(), applyAll)
 	if got := []int64{first, p2.Stats().Unchanged.Load()}; !slices.Equal(got, []int64{1, 4}) {
 		t.Errorf("unchanged in run 1, run 2 = %v, want [1 4]: each of the 5 once", got)
+	}
+}
+
+// TestOnlyChangedUnchangedRowHoldsItsRecord: a later row of a record
+// whose unchanged row rides along a batch still in flight waits for that
+// batch, as it would for a row sent: settled first, it would be confirmed
+// while the checkpoint still has the unchanged row to read again, and a
+// resume would send that row's older values over it.
+func TestOnlyChangedUnchangedRowHoldsItsRecord(t *testing.T) {
+	old := records("x", "a")
+	recs := []source.Record{old[0], changed(old[1]), changed(old[0])} // x unchanged, a changed, x changed
+	recs[2].Line, recs[2].Offset, recs[2].End, recs[2].EndLine = 3, 20, 30, 4
+	var mu sync.Mutex
+	var events []string
+	xSent := make(chan struct{})
+	send := func(in []sink.Input) *sink.BatchResult {
+		switch in[0].ID {
+		case "a": // the batch holding x's unchanged row is slow
+			select {
+			case <-xSent:
+			case <-time.After(50 * time.Millisecond):
+			}
+			mu.Lock()
+			events = append(events, "a settled")
+			mu.Unlock()
+		case "x":
+			mu.Lock()
+			events = append(events, "x sent")
+			mu.Unlock()
+			close(xSent)
+		}
+		return applyAll(in)
+	}
+	sent, _, _, _ := runOnlyChanged(t, Config{BatchSize: 1, Workers: 2}, recs, newMemState(old...), send)
+	if diff := cmp.Diff([][]string{{"a"}, {"x"}}, sent); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a settled", "x sent"}, events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }
