@@ -60,10 +60,11 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 // format, id column, delimiter, encoding) and where it goes (the portal
 // stands for it, and the object and id property are the target's own).
 // A nightly file that comes as CSV one night and JSON Lines the next
-// keeps its state; a changed mapping or --empty does not.
+// keeps its state; a changed mapping or --empty does not. only_changed,
+// always on here, is the checkpoint's alone.
 func (pl *plan) stateSettings() map[string]string {
 	s := pl.settings()
-	for _, k := range []string{"object", "base_url", "format", "id_column", "id_property", "delimiter", "encoding"} {
+	for _, k := range []string{"object", "base_url", "format", "id_column", "id_property", "delimiter", "encoding", "only_changed"} {
 		delete(s, k)
 	}
 	if pl.o.NoPreflight {
