@@ -25,8 +25,8 @@ type batcher struct {
 	seq    uint64          // of the last batch sealed
 	failed []source.Record // read since the last batch was sealed
 	// unchanged counts the unchanged records read since the last batch
-	// was sealed: they need no place in it, only its span. Their keys
-	// join the batch's guard keys all the same (see addUnchanged).
+	// was sealed: they need no place in it, only its span, and the guard
+	// holds their keys (see addUnchanged).
 	unchanged     int
 	unchangedKeys []uint64
 	start         int64           // offset where the open batch begins
@@ -76,19 +76,20 @@ func (bt *batcher) addFailed(rec source.Record) *batch {
 
 // maxUnchanged is how many unchanged records in a row seal the open
 // batch, so that the checkpoint moves on through a long unchanged stretch
-// of a nightly file, and so that the keys a batch holds stay few (at most
-// 8 bytes each, plus the key guard's map entry, per unchanged record of
-// the batches in progress). At 1% of the records changed, a batch fills
-// in about 9,900 unchanged records (standard deviation about 1,000): at
-// 20,000 a batch is practically never cut short, where 10,000 cut about
-// one in four and cost 4% more requests.
-const maxUnchanged = 20_000
+// of a nightly file. It is large so that a batch is seldom cut short: at
+// 0.1% of the records changed, a batch fills in about 100,000 records.
+// It also bounds the keys a batch holds for its unchanged records (8
+// bytes each: at most 800 kB a batch in progress, 4 per worker). A cap of
+// 10,000 would cost requests: for 100,000 rows, 11 instead of 10 at 1%
+// changed, 10 instead of 1 at 0.1%.
+const maxUnchanged = 100_000
 
 // addUnchanged puts an unchanged record in the open batch's span: it
-// settles with the batch, unsent. Its key joins the batch's keys, so that
-// a later row of the record waits for the batch as for one that sends
-// it: settled first, that row would be confirmed while the checkpoint
-// still has this one to read again. It returns the batch it sealed, if
+// settles with the batch, unsent. The batch holds its key all the same
+// (batch.unchangedKeys), so that a later row of the record to send waits
+// for the batch: settled first, that row would be confirmed while the
+// checkpoint still has this one to read again, and a resume would send
+// this row's older values over it. It returns the batch it sealed, if
 // any (see maxUnchanged).
 func (bt *batcher) addUnchanged(rec source.Record) *batch {
 	bt.unchanged++
@@ -115,17 +116,19 @@ func (bt *batcher) pending() int { return bt.ch.Len() + len(bt.failed) }
 func (bt *batcher) seal(items []item) *batch {
 	bt.seq++
 	b := &batch{seq: bt.seq, items: items, failed: bt.failed, unchanged: int64(bt.unchanged), start: bt.start, end: bt.end}
-	b.keys = bt.unchangedKeys
+	if len(items) > 0 || len(bt.failed) > 0 {
+		// A batch of unchanged records alone settles at once, in file
+		// order: it holds no key (see keyGuard.hold).
+		slices.Sort(bt.unchangedKeys)
+		b.unchangedKeys = slices.Compact(bt.unchangedKeys)
+	}
 	bt.failed, bt.unchanged, bt.unchangedKeys = nil, 0, nil
 	bt.start = bt.end.Offset
-	for i := range items {
-		b.keys = append(b.keys, items[i].key)
-	}
-	if len(b.keys) > len(items) {
-		// The guard takes each key once: an unchanged row may share
-		// its record with another row of the batch.
-		slices.Sort(b.keys)
-		b.keys = slices.Compact(b.keys)
+	if len(items) > 0 {
+		b.keys = make([]uint64, len(items))
+		for i := range items {
+			b.keys[i] = items[i].key
+		}
 	}
 	return b
 }

@@ -38,12 +38,16 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 				}
 				return nil
 			}
-			if failed == nil && !s.b.started && p.draining() {
+			if failed == nil && !s.b.started && len(s.b.failed) > 0 && p.draining() {
 				// Nothing of it was sent (its records all failed before
-				// sending) and the run is stopping: like a batch not yet
-				// sent, it stays for the next run, so that a stop for
-				// too many dead letters does not write the batches
-				// queued behind the one that reached the limit.
+				// sending or are unchanged) and the run is stopping:
+				// like a batch not yet sent, it stays for the next run,
+				// so that a stop for too many dead letters does not
+				// write the batches queued behind the one that reached
+				// the limit. A batch of unchanged records alone writes
+				// nothing: it settles, as the batches after it that
+				// were sent may, which would otherwise overtake it
+				// (see keyGuard.hold).
 				p.guard.release(s.b)
 				continue
 			}

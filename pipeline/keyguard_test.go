@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -52,16 +53,17 @@ func TestKeyGuard(t *testing.T) {
 	}
 }
 
-// TestKeyGuardHold: a batch with nothing to send (unchanged records alone)
-// waits for nothing; a later batch with one of its keys waits for it,
-// unless an earlier batch holds that key, which it then waits for.
-func TestKeyGuardHold(t *testing.T) {
+// TestKeyGuardUnchanged: a batch that sends a record waits for the earlier
+// batches with an unchanged row of it, the batches of unchanged rows alone
+// (hold) included; unchanged rows wait for nothing.
+func TestKeyGuardUnchanged(t *testing.T) {
 	g := newKeyGuard()
 	keys := func(ks ...string) []uint64 {
 		var out []uint64
 		for _, k := range ks {
 			out = append(out, g.key(k))
 		}
+		slices.Sort(out)
 		return out
 	}
 	isReady := func(b *batch) bool {
@@ -72,31 +74,35 @@ func TestKeyGuardHold(t *testing.T) {
 			return false
 		}
 	}
-	a := &batch{keys: keys("1", "2")}
+	a := &batch{keys: keys("1"), unchangedKeys: keys("2", "3")}
 	g.enqueue(a)
-	h := &batch{keys: keys("2", "3")} // nothing to send
-	g.hold(h)
-	b := &batch{keys: keys("2")} // waits for a, which holds 2
+	b := &batch{keys: keys("2")} // waits for a
 	g.enqueue(b)
-	c := &batch{keys: keys("3")} // waits for h
+	h := &batch{unchangedKeys: keys("4")} // nothing to send (failed and unchanged rows)
+	g.hold(h)
+	c := &batch{keys: keys("4", "5"), unchangedKeys: keys("3")} // waits for h; its unchanged 3 waits for nothing
 	g.enqueue(c)
+	d := &batch{keys: keys("3")} // waits for a and c
+	g.enqueue(d)
 	want := func(step string, wantReady ...bool) {
 		t.Helper()
-		for i, x := range []*batch{a, h, b, c} {
+		for i, x := range []*batch{a, b, h, c, d} {
 			if got := isReady(x); got != wantReady[i] {
-				t.Errorf("%s: batch %d ready = %v, want %v", step, i, got, wantReady[i])
+				t.Errorf("%s: batch %c ready = %v, want %v", step, "abhcd"[i], got, wantReady[i])
 			}
 		}
 	}
-	want("enqueued", true, true, false, false)
+	want("enqueued", true, false, true, false, false)
 	g.release(h)
-	want("h released", true, true, false, true)
+	want("h released", true, false, true, true, false)
 	g.release(a)
-	want("a released", true, true, true, true)
-	g.release(b)
+	want("a released", true, true, true, true, false)
 	g.release(c)
-	if len(g.last) != 0 {
-		t.Errorf("%d keys still held after every batch was released", len(g.last))
+	want("c released", true, true, true, true, true)
+	g.release(b)
+	g.release(d)
+	if len(g.last) != 0 || len(g.unchanged) != 0 {
+		t.Errorf("%d keys and %d batches of unchanged rows still held after every batch was released", len(g.last), len(g.unchanged))
 	}
 }
 

@@ -284,10 +284,13 @@ type item struct {
 // batch is a contiguous run of the input: the records sent in one request
 // and the records among them that failed before sending.
 type batch struct {
-	seq    uint64
-	items  []item          // sent to HubSpot
-	keys   []uint64        // items' keys (keyGuard.key), held until settled
-	failed []source.Record // failed to parse; go straight to the dead-letter file
+	seq   uint64
+	items []item   // sent to HubSpot
+	keys  []uint64 // items' keys (keyGuard.key), held until settled
+	// unchangedKeys, sorted, are the keys of the unchanged records in
+	// its span (Config.State): a later batch that sends one waits for it.
+	unchangedKeys []uint64
+	failed        []source.Record // failed to parse; go straight to the dead-letter file
 	// unchanged counts the unchanged records in the batch's span
 	// (Config.State): settled with it, they are counted when it is.
 	unchanged int64
