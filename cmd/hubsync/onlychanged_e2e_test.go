@@ -212,7 +212,7 @@ func TestOnlyChangedNightly(t *testing.T) {
 // refused.
 func TestOnlyChangedTargets(t *testing.T) {
 	const rows = 1000
-	srv, url := startEmulator(t, emulator.Config{SeedIDs: rows, Seed: 19})
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: rows, Seed: 19, PortalID: 12345678})
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	args := func(file string, more ...string) []string {
