@@ -29,14 +29,8 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 	if err != nil {
 		return nil, fmt.Errorf("--only-changed: learn the portal id: %w", err)
 	}
-	dir := o.StateDir
-	if dir == "" {
-		if dir, err = syncstate.DefaultDir(r.req.env.getenv); err != nil {
-			return nil, usageError{err}
-		}
-	}
 	t := syncstate.Target{Portal: portal, Object: o.Object, IDProperty: o.IDProperty, Settings: r.pl.stateSettings()}
-	store, err := syncstate.Open(t, syncstate.Options{Dir: dir, FullResync: o.FullResync, RefreshEvery: o.RefreshEvery, ReadOnly: o.DryRun})
+	store, err := syncstate.Open(t, syncstate.Options{Dir: r.stateDir, FullResync: o.FullResync, RefreshEvery: o.RefreshEvery, ReadOnly: o.DryRun})
 	var locked *checkpoint.LockedError
 	switch {
 	case errors.As(err, &locked):
@@ -52,6 +46,17 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 		return dryRunState{store}, nil
 	}
 	return untilIntend{store}, nil
+}
+
+// stateDir is where an --only-changed run keeps its sync states: --state-dir,
+// else syncstate.DefaultDir. It is "" without --only-changed. It is
+// settled before any request, so that a run that cannot have it (no home
+// directory) costs none.
+func stateDir(o syncOptions, getenv func(string) string) (string, error) {
+	if !o.OnlyChanged || o.StateDir != "" {
+		return o.StateDir, nil
+	}
+	return syncstate.DefaultDir(getenv)
 }
 
 // stateSettings are the settings that shape the values an --only-changed

@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -350,5 +352,30 @@ func TestOnlyChangedCrash(t *testing.T) {
 	r = runOnlyChanged(t, srv, syncArgs(path)...)
 	if r.res.code != exitOK || r.requests != 0 || r.unchanged != rows {
 		t.Fatalf("run after the crashes: exit %d, %d requests, %d unchanged; want 0, 0, %d\n%s", r.res.code, r.requests, r.unchanged, rows, tail(r.res.stderr))
+	}
+}
+
+// TestOnlyChangedNoStateDir: a run that has no state dir (no --state-dir,
+// no $XDG_STATE_HOME, no home directory) refuses before it asks anything
+// of HubSpot.
+func TestOnlyChangedNoStateDir(t *testing.T) {
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 10})
+	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 10, seedIDs: 10, distinct: 10, seed: 1})
+	cmd := exec.Command(hubsyncBin, "sync", "--base-url", url, "--object", "communications", "--only-changed", ds.path)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_STATE_HOME=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "HUBSPOT_ACCESS_TOKEN="+testToken)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(stderr.String(), "--state-dir") {
+		t.Fatalf("run = %v, want exit %d and advice to set --state-dir:\n%s", err, exitUsage, tail(stderr.String()))
+	}
+	if n := srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests, want none", n)
 	}
 }
