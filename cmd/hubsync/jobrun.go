@@ -37,7 +37,7 @@ func (r *syncRun) openJob(ctx context.Context) error {
 	}
 	// Before takeOver moves anything: a run that finds another on its
 	// target must leave the job as it found it.
-	state, err := r.openSyncState(ctx, limiter)
+	state, err := r.openSyncState(ctx, limiter, mapper)
 	if err != nil {
 		return err
 	}

@@ -11,16 +11,18 @@ import (
 	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink/mapping"
 )
 
-var _ pipeline.SyncState = untilIntend{}
+var _ pipeline.SyncState = (*syncstate.Store)(nil)
 
 // openSyncState opens the sync state of an --only-changed run, once the
 // preflight has passed: it asks HubSpot for the portal id (one request,
-// through lim), then opens the state of the target, which it closes with
-// the run. A dry run opens it read-only: it takes no lock and records
-// nothing. It returns nil without --only-changed.
-func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pipeline.SyncState, error) {
+// through lim), then opens the state of the target, which writes the
+// properties of mapper (nil: any), and closes it with the run. A dry run
+// opens it read-only: it takes no lock and records nothing. It returns
+// nil without --only-changed.
+func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter, mapper *mapping.Mapper) (pipeline.SyncState, error) {
 	o, log := r.req.o, r.req.log
 	if !o.OnlyChanged {
 		return nil, nil
@@ -29,7 +31,8 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 	if err != nil {
 		return nil, fmt.Errorf("--only-changed: learn the portal id: %w", err)
 	}
-	t := syncstate.Target{Portal: portal, Object: o.Object, IDProperty: o.IDProperty, Settings: r.pl.stateSettings()}
+	t := syncstate.Target{Portal: portal, Object: o.Object, IDProperty: o.IDProperty, Settings: r.pl.stateSettings(),
+		Properties: writtenProperties(mapper)}
 	store, err := syncstate.Open(t, syncstate.Options{Dir: r.stateDir, FullResync: o.FullResync, RefreshEvery: o.RefreshEvery, ReadOnly: o.DryRun})
 	var locked *checkpoint.LockedError
 	switch {
@@ -45,7 +48,17 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 	if o.DryRun {
 		return dryRunState{store}, nil
 	}
-	return untilIntend{store}, nil
+	return store, nil
+}
+
+// writtenProperties are the properties a run with mapper writes, which
+// its sync state records to learn when another target wrote the same
+// ones (syncstate.Store.Stale); nil, meaning any, without a preflight.
+func writtenProperties(mapper *mapping.Mapper) []string {
+	if mapper == nil {
+		return nil
+	}
+	return mapper.Properties()
 }
 
 // stateDir is where an --only-changed run keeps its sync states: --state-dir,
@@ -85,6 +98,12 @@ func logSyncState(log *zap.Logger, s *syncstate.Store, o syncOptions) {
 	info := s.Info()
 	log.Info("sync state", zap.String("target", info.ID), zap.String("dir", info.Dir), zap.Int64("records", info.Records),
 		zap.Int64("generation", info.Generation), zap.Bool("full_resync", o.FullResync), zap.Int("refresh_every", o.RefreshEvery))
+	if other, stale := s.Stale(); stale {
+		log.Warn("another --only-changed target wrote some of the same properties since this one's last run "+
+			"(other settings, such as another mapping or --time-zone); its state may not hold what HubSpot has: "+
+			"sending every record, as --full-resync", zap.String("other_state", other.ID), zap.Time("its_last_run", other.LastRun))
+		return
+	}
 	others := s.OtherSettings()
 	if info.Generation > 0 || info.Records > 0 || len(others) == 0 {
 		return
@@ -131,9 +150,3 @@ type dryRunState struct{ *syncstate.Store }
 func (dryRunState) Intend([]syncstate.Entry) error { return nil }
 func (dryRunState) Confirm(syncstate.Entry) error  { return nil }
 func (dryRunState) Sync() error                    { return nil }
-
-// untilIntend stands in for the store's Intend until the store has one
-// (branch s8-statefix); the merge removes it and passes the store itself.
-type untilIntend struct{ *syncstate.Store }
-
-func (untilIntend) Intend([]syncstate.Entry) error { return nil }

@@ -379,3 +379,41 @@ func TestOnlyChangedNoStateDir(t *testing.T) {
 		t.Errorf("%d requests, want none", n)
 	}
 }
+
+// TestOnlyChangedStaleTarget: after a run on other settings that wrote
+// some of the same properties (a changed mapping for one night), going
+// back to the earlier settings sends every record once, says why, and
+// trusts its state again the night after.
+func TestOnlyChangedStaleTarget(t *testing.T) {
+	const rows = 500
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: rows, Seed: 21})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "calls.csv")
+	args := func(more ...string) []string {
+		return append(append([]string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--log-format", "json",
+			"--only-changed", "--state-dir", filepath.Join(dir, "state"), "--on-new-input", "restart"}, more...), path)
+	}
+	nt := newNightly(rows)
+	const why = "sending every record, as --full-resync"
+	for i, night := range []struct {
+		name     string
+		more     []string
+		requests int
+		stale    bool
+	}{
+		{"first night", nil, rows / 100, false},
+		{"other mapping", []string{"--drop", "message_count"}, rows / 100, false},
+		{"back to the first mapping", nil, rows / 100, true},
+		{"the night after", nil, 0, false},
+	} {
+		nt.write(t, path)
+		renew(t, path, time.Now().Add(time.Duration(i)*time.Hour))
+		r := runOnlyChanged(t, srv, args(night.more...)...)
+		if r.res.code != exitOK || r.requests != night.requests {
+			t.Fatalf("%s: exit %d, %d requests; want 0, %d\n%s", night.name, r.res.code, r.requests, night.requests, tail(r.res.stderr))
+		}
+		if n, want := strings.Count(r.res.stderr, why), map[bool]int{true: 1}[night.stale]; n != want {
+			t.Errorf("%s: %d log lines say %q, want %d:\n%s", night.name, n, why, want, tail(r.res.stderr))
+		}
+	}
+}
