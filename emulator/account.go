@@ -1,11 +1,21 @@
 package emulator
 
-import "net/http"
+import (
+	"math/rand/v2"
+	"net/http"
+)
 
-// DefaultPortalID is the portal (account) id the emulator answers when
-// Config.PortalID is 0: a fixed number, so that state kept per portal by a
-// client survives a restart of the emulator.
-const DefaultPortalID int64 = 12345678
+// randomPortalID is the portal (account) id of an emulator started without
+// Config.PortalID: a new one each start, since a restarted emulator
+// forgets its records, so that state a client keeps per portal (its
+// --only-changed sync state) never takes a fresh emulator for the one it
+// synced to, nor an emulator for a real portal. It is above the int32
+// range, as HubSpot's newer portal ids may be, and below 2^53, so that
+// any JSON reader keeps it exact.
+func randomPortalID() int64 {
+	const low = 1 << 31
+	return low + rand.Int64N(1<<52-low)
+}
 
 // accountDetails is the body of GET /account-info/v3/details
 // (docs/hubspot-api.md §15): all nine fields, as HubSpot's schema requires
@@ -41,3 +51,7 @@ func (s *Server) serveAccount(c *call) {
 		DataHostingLocation:  "na1",
 	}))
 }
+
+// PortalID returns the portal id the account-details route answers:
+// Config.PortalID, or the random one New chose.
+func (s *Server) PortalID() int64 { return s.cfg.PortalID }

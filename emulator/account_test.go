@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -13,14 +14,17 @@ func TestAccountDetails(t *testing.T) {
 	tests := []struct {
 		name   string
 		portal int64
-		want   float64 // portalId as encoding/json reads a number into any
+		want   float64 // portalId as encoding/json reads a number into any; 0: the server's random one
 	}{
-		{"default portal", 0, float64(DefaultPortalID)},
+		{"default portal", 0, 0},
 		{"configured portal", 24681357, 24681357},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, base := startServer(t, Config{PortalID: tt.portal})
+			if tt.want == 0 {
+				tt.want = float64(s.PortalID())
+			}
 			r := do(t, http.MethodGet, base+"/account-info/v3/details", "", nil)
 			wantStatus(t, r, 200)
 			var body map[string]any
@@ -98,6 +102,27 @@ func TestAccountDetailsRateLimited(t *testing.T) {
 	wantStatus(t, postBatch(t, base, "communications", oneInput), 429)
 	if st := s.Stats(); st.AccountRequests != 2 || st.BatchRequests != 2 {
 		t.Errorf("Stats = %+v, want 2 account and 2 batch requests", st)
+	}
+}
+
+// TestRandomPortalID: an emulator started without a portal id gets a new
+// one each start, above the int32 range and exact in any JSON reader, so
+// that state a client keeps per portal is never that of another start.
+func TestRandomPortalID(t *testing.T) {
+	seen := map[int64]bool{}
+	for range 20 {
+		s, err := New(Config{Token: testToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := s.PortalID()
+		if id <= math.MaxInt32 || id >= 1<<53 {
+			t.Errorf("portal id %d, want one in (2^31-1, 2^53)", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) < 20 {
+		t.Errorf("%d distinct portal ids in 20 starts, want 20", len(seen))
 	}
 }
 

@@ -41,7 +41,8 @@ type Config struct {
 	AcceptAll bool
 	Faults    Faults
 	// PortalID is the account id GET /account-info/v3/details answers
-	// (docs/hubspot-api.md §15); 0 = DefaultPortalID.
+	// (docs/hubspot-api.md §15); 0 = a random one, new each start,
+	// above the int32 range (see randomPortalID).
 	PortalID int64
 	Seed     int64            // seeds result shuffling and fault draws
 	Now      func() time.Time // nil = time.Now

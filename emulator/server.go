@@ -55,7 +55,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("new emulator: Rate, Window, Daily, SeedIDs and PortalID must not be negative")
 	}
 	if cfg.PortalID == 0 {
-		cfg.PortalID = DefaultPortalID
+		cfg.PortalID = randomPortalID()
 	}
 	if cfg.ResultOrder < Shuffle || cfg.ResultOrder > InputOrder {
 		return nil, fmt.Errorf("new emulator: unknown result order %d", int(cfg.ResultOrder))

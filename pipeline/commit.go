@@ -38,12 +38,16 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 				}
 				return nil
 			}
-			if failed == nil && !s.b.started && p.draining() {
+			if failed == nil && !s.b.started && len(s.b.failed) > 0 && p.draining() {
 				// Nothing of it was sent (its records all failed before
-				// sending) and the run is stopping: like a batch not yet
-				// sent, it stays for the next run, so that a stop for
-				// too many dead letters does not write the batches
-				// queued behind the one that reached the limit.
+				// sending or are unchanged) and the run is stopping:
+				// like a batch not yet sent, it stays for the next run,
+				// so that a stop for too many dead letters does not
+				// write the batches queued behind the one that reached
+				// the limit. A batch of unchanged records alone writes
+				// nothing: it settles, as the batches after it that
+				// were sent may, which would otherwise overtake it
+				// (see keyGuard.hold).
 				p.guard.release(s.b)
 				continue
 			}
@@ -91,7 +95,8 @@ func (p *Pipeline) commit(done <-chan settled, stop func(error)) error {
 }
 
 // record counts a settled batch and writes its failures in file order. It
-// reports whether it wrote any.
+// reports whether it wrote any. Its unchanged records are counted here, not
+// when read: a batch left unsettled is read again by the next run.
 func (p *Pipeline) record(s settled) (wrote bool, err error) {
 	b := s.b
 	var applied int64
@@ -125,6 +130,7 @@ func (p *Pipeline) record(s settled) (wrote bool, err error) {
 		wrote = true
 	}
 	p.stats.Applied.Add(applied)
+	p.stats.Unchanged.Add(b.unchanged)
 	return wrote, nil
 }
 

@@ -109,22 +109,23 @@ func (p *Pipeline) admit(rec source.Record) (source.Record, syncstate.Entry, adm
 	}
 	e := syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.ID, rec.Props)
 	if !p.cfg.State.Changed(e) {
-		p.stats.Unchanged.Add(1)
 		return rec, e, admitUnchanged
 	}
 	return rec, e, admitSend
 }
 
 // handOver queues b behind the earlier batches that hold one of its records
-// (keyGuard) and gives it to a carrier; a batch of nothing but failed
-// records goes straight to the committer. It blocks until one takes b, and
+// (keyGuard) and gives it to a carrier; a batch of nothing but failed and
+// unchanged records goes straight to the committer. It blocks until one takes b, and
 // returns errStopping when a stop was asked for meanwhile, or ctx's error.
 func (p *Pipeline) handOver(ctx context.Context, b *batch, work chan<- *batch, done chan<- settled) error {
 	if len(b.items) == 0 {
+		p.guard.hold(b)
 		select {
 		case done <- settled{b: b}:
 			return nil
 		case <-ctx.Done():
+			p.guard.release(b)
 			return ctx.Err()
 		}
 	}

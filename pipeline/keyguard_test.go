@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -49,6 +50,59 @@ func TestKeyGuard(t *testing.T) {
 	g.release(e)
 	if len(g.last) != 0 {
 		t.Errorf("%d keys still held after every batch was released", len(g.last))
+	}
+}
+
+// TestKeyGuardUnchanged: a batch that sends a record waits for the earlier
+// batches with an unchanged row of it, the batches of unchanged rows alone
+// (hold) included; unchanged rows wait for nothing.
+func TestKeyGuardUnchanged(t *testing.T) {
+	g := newKeyGuard()
+	keys := func(ks ...string) []uint64 {
+		var out []uint64
+		for _, k := range ks {
+			out = append(out, g.key(k))
+		}
+		slices.Sort(out)
+		return out
+	}
+	isReady := func(b *batch) bool {
+		select {
+		case <-b.ready:
+			return true
+		default:
+			return false
+		}
+	}
+	a := &batch{keys: keys("1"), unchangedKeys: keys("2", "3")}
+	g.enqueue(a)
+	b := &batch{keys: keys("2")} // waits for a
+	g.enqueue(b)
+	h := &batch{unchangedKeys: keys("4")} // nothing to send (failed and unchanged rows)
+	g.hold(h)
+	c := &batch{keys: keys("4", "5"), unchangedKeys: keys("3")} // waits for h; its unchanged 3 waits for nothing
+	g.enqueue(c)
+	d := &batch{keys: keys("3")} // waits for a and c
+	g.enqueue(d)
+	want := func(step string, wantReady ...bool) {
+		t.Helper()
+		for i, x := range []*batch{a, b, h, c, d} {
+			if got := isReady(x); got != wantReady[i] {
+				t.Errorf("%s: batch %c ready = %v, want %v", step, "abhcd"[i], got, wantReady[i])
+			}
+		}
+	}
+	want("enqueued", true, false, true, false, false)
+	g.release(h)
+	want("h released", true, false, true, true, false)
+	g.release(a)
+	want("a released", true, true, true, true, false)
+	g.release(c)
+	want("c released", true, true, true, true, true)
+	g.release(b)
+	g.release(d)
+	if len(g.last) != 0 || len(g.unchanged) != 0 {
+		t.Errorf("%d keys and %d batches of unchanged rows still held after every batch was released", len(g.last), len(g.unchanged))
 	}
 }
 

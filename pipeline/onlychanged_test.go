@@ -3,13 +3,16 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
 
 	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/sink"
@@ -28,6 +31,12 @@ type memState struct {
 	synced     int               // of confirms, made durable by Sync
 	syncs      int
 	confirmErr error // returned by Confirm when set
+	// journal holds, in call order, a tombstone (zero fingerprint) for
+	// each entry intended and each entry confirmed: what the next run's
+	// state is made of (next).
+	journal   []syncstate.Entry
+	intends   [][]syncstate.Entry // the calls to Intend
+	intendErr error               // returned by Intend when set
 }
 
 var _ SyncState = (*memState)(nil)
@@ -55,6 +64,35 @@ func (s *memState) Changed(e syncstate.Entry) bool {
 	return true
 }
 
+func (s *memState) Intend(es []syncstate.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.intendErr != nil {
+		return s.intendErr
+	}
+	s.intends = append(s.intends, slices.Clone(es))
+	for _, e := range es {
+		s.journal = append(s.journal, syncstate.Entry{Key: e.Key})
+	}
+	return nil
+}
+
+// intended reports whether every entry of es was intended.
+func (s *memState) intended(es []syncstate.Entry) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range es {
+		found := false
+		for _, call := range s.intends {
+			found = found || slices.Contains(call, e)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *memState) Confirm(e syncstate.Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,7 +100,18 @@ func (s *memState) Confirm(e syncstate.Entry) error {
 		return s.confirmErr
 	}
 	s.confirms = append(s.confirms, e)
+	s.journal = append(s.journal, e)
 	return nil
+}
+
+// next is the state the next run starts from: this one's, with the
+// journal folded in (the last entry of a key wins).
+func (s *memState) next() *memState {
+	n := &memState{confirmed: maps.Clone(s.confirmed), sent: map[uint64]bool{}}
+	for _, e := range s.journal {
+		n.confirmed[e.Key] = e.FP
+	}
+	return n
 }
 
 func (s *memState) Sync() error {
@@ -277,9 +326,11 @@ func TestBatcherUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []sealedBatch
+	var keys [][]uint64
 	keep := func(b *batch) {
 		if b != nil {
 			got = append(got, describe(b))
+			keys = append(keys, b.unchangedKeys)
 		}
 	}
 	keep(bt.add(recs[0], syncstate.Entry{}))
@@ -293,6 +344,11 @@ func TestBatcherUnchanged(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	// A batch holds the keys of its unchanged records, but for one of
+	// unchanged records alone, which settles at once.
+	if diff := cmp.Diff([][]uint64{{bt.key("2")}, nil}, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 
 	var sealed *batch
@@ -355,5 +411,210 @@ func TestOnlyChangedFailedRecordsAreInTheFile(t *testing.T) {
 	}
 	if key := entryOf(recs[1]).Key; !state.sent[key] {
 		t.Error("the failed record was never looked up")
+	}
+}
+
+// TestOnlyChangedIntendsBeforeSending: every record is intended before its
+// first request leaves, once (not again on a retry or a split), and
+// records that failed before sending are not.
+func TestOnlyChangedIntendsBeforeSending(t *testing.T) {
+	recs := records("1", "bad", "3", "!", "5", "6")
+	state := newMemState()
+	var mu sync.Mutex
+	var notIntended [][]string
+	calls := 0
+	send := func(in []sink.Input) *sink.BatchResult {
+		var ids []string
+		var es []syncstate.Entry
+		for _, x := range in {
+			ids = append(ids, x.ID)
+			es = append(es, entryOf(source.Record{ID: x.ID, Props: x.Props}))
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if !state.intended(es) {
+			notIntended = append(notIntended, ids)
+		}
+		res := applyAll(in)
+		if calls == 1 {
+			res.Items[0].Outcome = sink.Unknown // sent again: a retry
+		}
+		for i, x := range in {
+			if x.ID == "bad" {
+				res.Items[i] = sink.ItemResult{Outcome: sink.Failed, Code: "INVALID_OPTION", Message: "bad"}
+			}
+		}
+		return res
+	}
+	runOnlyChanged(t, Config{BatchSize: 3, Workers: 2}, recs, state, send)
+	if len(notIntended) != 0 {
+		t.Errorf("sent before being intended: %v", notIntended)
+	}
+	var got [][]string
+	for _, call := range state.intends {
+		var ids []string
+		for _, e := range call {
+			for _, rec := range recs {
+				if rec.Err == nil && entryOf(rec) == e {
+					ids = append(ids, rec.ID)
+				}
+			}
+		}
+		got = append(got, ids)
+	}
+	slices.SortFunc(got, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
+	if diff := cmp.Diff([][]string{{"1", "bad", "3"}, {"5", "6"}}, got); diff != "" {
+		t.Errorf("intended, call by call (-want +got):\n%s", diff)
+	}
+}
+
+func TestOnlyChangedIntendFailureStops(t *testing.T) {
+	state := newMemState()
+	state.intendErr = errors.New("disk full")
+	s := &fakeSender{send: func(_ int, in []sink.Input) (*sink.BatchResult, error) { return applyAll(in), nil }}
+	p := newTestPipeline(t, Config{State: state, Progress: &stateProgress{state: state}}, records("1", "2"), s, &fakeDead{})
+	if err := p.Run(context.Background()); !errors.Is(err, state.intendErr) {
+		t.Errorf("Run = %v, want the Intend error", err)
+	}
+	if s.calls != 0 {
+		t.Errorf("%d requests sent, want none", s.calls)
+	}
+}
+
+// TestOnlyChangedUnknownOutcomeThenRevert: HubSpot may have applied a
+// record whose outcome stayed unknown, so when the next file reverts it to
+// the values HubSpot confirmed before, it is sent: the state must not
+// take the old values for HubSpot's.
+func TestOnlyChangedUnknownOutcomeThenRevert(t *testing.T) {
+	old := records("1", "2")
+	night1 := []source.Record{changed(old[0]), changed(old[1])}
+	state := newMemState(old...)
+	unknown1 := func(in []sink.Input) *sink.BatchResult {
+		res := applyAll(in) // HubSpot applies both, but reports only record 2
+		for i, x := range in {
+			if x.ID == "1" {
+				res.Items[i].Outcome = sink.Unknown
+			}
+		}
+		return res
+	}
+	_, _, _, d := runOnlyChanged(t, Config{}, night1, state, unknown1)
+	if diff := cmp.Diff([]string{"1:" + CodeUnknownOutcome}, d.entries); diff != "" {
+		t.Fatalf("night 1 dead letters (-want +got):\n%s", diff)
+	}
+	night2 := old // back to what HubSpot had before night 1
+	sent, _, _, _ := runOnlyChanged(t, Config{}, night2, state.next(), applyAll)
+	if diff := cmp.Diff([][]string{{"1", "2"}}, sent); diff != "" {
+		t.Errorf("night 2 requests (-want +got):\n%s", diff)
+	}
+}
+
+// signalReader closes at once it has yielded n records.
+type signalReader struct {
+	fakeReader
+	n  int
+	at chan struct{}
+}
+
+func (r *signalReader) Next() (source.Record, error) {
+	rec, err := r.fakeReader.Next()
+	if r.n--; r.n == 0 {
+		close(r.at)
+	}
+	return rec, err
+}
+
+// TestOnlyChangedCountsUnchangedOnceAcrossAResume: unchanged records are
+// counted when their batch settles, so that those of batches a stopped
+// run left unsettled, read again by the resumed run, count once.
+func TestOnlyChangedCountsUnchangedOnceAcrossAResume(t *testing.T) {
+	// u c u c u c u c u c: each changed record seals a batch of one
+	// record to send, which the unchanged one before it rides along. The
+	// changed rows are of one record, so that the batches are sent in
+	// file order.
+	var ids []string
+	for i := range 10 {
+		ids = append(ids, strconv.Itoa(i))
+		if i%2 == 1 {
+			ids[i] = "x"
+		}
+	}
+	before := records(ids...)
+	recs := slices.Clone(before)
+	for i := 1; i < len(recs); i += 2 {
+		recs[i].Props = []source.Prop{{Name: "n", Value: "changed " + strconv.Itoa(i)}}
+	}
+	state := newMemState(before...)
+
+	// Run 1: the first request waits until every record is read, and the
+	// run stops meanwhile: batch 1 settles, the others stay unsettled.
+	r := &signalReader{fakeReader: fakeReader{recs: recs}, n: len(recs), at: make(chan struct{})}
+	drain := make(chan struct{})
+	s := &fakeSender{send: func(call int, in []sink.Input) (*sink.BatchResult, error) {
+		if call == 1 {
+			<-r.at
+			close(drain)
+		}
+		return applyAll(in), nil
+	}}
+	prog := &stateProgress{state: state}
+	cfg := Config{BatchSize: 1, Workers: 1, State: state, Progress: prog, Drain: drain}
+	p, err := New(cfg, r, s, &fakeDead{}, NewLimiter(0, 0), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(context.Background()); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("run 1 = %v, want ErrInterrupted", err)
+	}
+	if prog.end != recs[1].End || s.calls != 1 {
+		t.Fatalf("run 1 settled to %d in %d requests, want %d (batch 1) in 1", prog.end, s.calls, recs[1].End)
+	}
+	first := p.Stats().Unchanged.Load()
+
+	// Run 2 resumes after batch 1.
+	_, _, p2, _ := runOnlyChanged(t, Config{BatchSize: 1, Workers: 1, Start: source.Position{Offset: prog.end, Line: 3}},
+		recs[2:], state.next(), applyAll)
+	if got := []int64{first, p2.Stats().Unchanged.Load()}; !slices.Equal(got, []int64{1, 4}) {
+		t.Errorf("unchanged in run 1, run 2 = %v, want [1 4]: each of the 5 once", got)
+	}
+}
+
+// TestOnlyChangedUnchangedRowHoldsItsRecord: a later row of a record
+// whose unchanged row rides along a batch still in flight waits for that
+// batch, as it would for a row sent: settled first, it would be confirmed
+// while the checkpoint still has the unchanged row to read again, and a
+// resume would send that row's older values over it.
+func TestOnlyChangedUnchangedRowHoldsItsRecord(t *testing.T) {
+	old := records("x", "a")
+	recs := []source.Record{old[0], changed(old[1]), changed(old[0])} // x unchanged, a changed, x changed
+	recs[2].Line, recs[2].Offset, recs[2].End, recs[2].EndLine = 3, 20, 30, 4
+	var mu sync.Mutex
+	var events []string
+	xSent := make(chan struct{})
+	send := func(in []sink.Input) *sink.BatchResult {
+		switch in[0].ID {
+		case "a": // the batch holding x's unchanged row is slow
+			select {
+			case <-xSent:
+			case <-time.After(50 * time.Millisecond):
+			}
+			mu.Lock()
+			events = append(events, "a settled")
+			mu.Unlock()
+		case "x":
+			mu.Lock()
+			events = append(events, "x sent")
+			mu.Unlock()
+			close(xSent)
+		}
+		return applyAll(in)
+	}
+	sent, _, _, _ := runOnlyChanged(t, Config{BatchSize: 1, Workers: 2}, recs, newMemState(old...), send)
+	if diff := cmp.Diff([][]string{{"a"}, {"x"}}, sent); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a settled", "x sent"}, events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }

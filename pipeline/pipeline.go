@@ -73,6 +73,15 @@ type SyncState interface {
 	// Changed reports whether a record must be sent. The dispatcher
 	// calls it once per record to send, in file order.
 	Changed(e syncstate.Entry) bool
+	// Intend records, durably before it returns, that the records of es
+	// are about to be sent: until each is confirmed the state holds no
+	// values for it, so that a request whose answer never comes (a
+	// crash, an unknown outcome, a job restarted rather than resumed)
+	// leaves the record to send again, even should a later file revert
+	// its values. A carrier calls it before a batch's first request
+	// (not before retries), with the records it sends; carriers call it
+	// concurrently.
+	Intend(es []syncstate.Entry) error
 	// Confirm records that HubSpot applied e. The committer calls it in
 	// settle order, for applied records alone.
 	Confirm(e syncstate.Entry) error
@@ -275,12 +284,18 @@ type item struct {
 // batch is a contiguous run of the input: the records sent in one request
 // and the records among them that failed before sending.
 type batch struct {
-	seq    uint64
-	items  []item          // sent to HubSpot
-	keys   []uint64        // items' keys (keyGuard.key), held until settled
-	failed []source.Record // failed to parse; go straight to the dead-letter file
-	start  int64           // offset where the batch begins: where the one before it ended
-	end    source.Position // where the input continues after the batch
+	seq   uint64
+	items []item   // sent to HubSpot
+	keys  []uint64 // items' keys (keyGuard.key), held until settled
+	// unchangedKeys, sorted, are the keys of the unchanged records in
+	// its span (Config.State): a later batch that sends one waits for it.
+	unchangedKeys []uint64
+	failed        []source.Record // failed to parse; go straight to the dead-letter file
+	// unchanged counts the unchanged records in the batch's span
+	// (Config.State): settled with it, they are counted when it is.
+	unchanged int64
+	start     int64           // offset where the batch begins: where the one before it ended
+	end       source.Position // where the input continues after the batch
 
 	// Set by the keyGuard, under its lock.
 	ready   chan struct{} // closed when no earlier batch with one of keys is left

@@ -18,7 +18,7 @@ type Stats struct {
 	Skipped      atomic.Int64 // records read that an earlier run already settled
 	Offset       atomic.Int64 // byte offset in the input just past the last record read
 	Applied      atomic.Int64 // records HubSpot confirmed
-	Unchanged    atomic.Int64 // records not sent: HubSpot already holds their values (Config.State)
+	Unchanged    atomic.Int64 // records not sent: HubSpot already holds their values (Config.State); counted as their batch settles
 	DeadLettered atomic.Int64 // records written to the dead-letter file
 	Requests     atomic.Int64 // batch/update requests sent, retries included
 	RateLimited  atomic.Int64 // 429 answers

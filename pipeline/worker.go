@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/source"
 )
@@ -50,6 +51,9 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 			p.guard.release(b)
 			return nil
 		}
+		if err := p.intend(b); err != nil {
+			return err
+		}
 		fails := make([]failure, len(b.items))
 		all := make([]int, len(b.items))
 		for i := range all {
@@ -70,6 +74,24 @@ func (p *Pipeline) work(ctx context.Context, work <-chan *batch, done chan<- set
 			return ctx.Err()
 		}
 	}
+}
+
+// intend tells Config.State, when set, that b's records are about to be
+// sent (see SyncState.Intend). An error stops the run, as a failing
+// Confirm does: a request sent unrecorded could leave HubSpot with values
+// the state does not know of.
+func (p *Pipeline) intend(b *batch) error {
+	if p.cfg.State == nil {
+		return nil
+	}
+	es := make([]syncstate.Entry, len(b.items))
+	for i := range b.items {
+		es[i] = b.items[i].entry
+	}
+	if err := p.cfg.State.Intend(es); err != nil {
+		return fmt.Errorf("record batch %d as about to be sent: %w", b.seq, err)
+	}
+	return nil
 }
 
 // settle sends the items of b named by idx and records in fails why any of

@@ -45,7 +45,7 @@ func (r *syncRun) openDryRun(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	state, err := r.openSyncState(ctx, lim)
+	state, err := r.openSyncState(ctx, lim, mapper)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ const emulatorUsage = `Usage: hubsync emulator [flags]
 Run a local HubSpot emulator: a strict stand-in for
   POST /crm/v3/objects/{objectType}/batch/update
   GET  /crm/v3/properties/{objectType}
-  GET  /account-info/v3/details (the portal id of --portal-id)
+  GET  /account-info/v3/details (the portal id of --portal-id, else a random one)
 so that hubsync (or any client) can be tried without an account.
 
 It reproduces HubSpot's wire behaviour as documented and observed: bearer-token
@@ -88,7 +88,7 @@ type emulatorOptions struct {
 	retryAfter             bool
 	acceptAll              bool
 	seed                   int64
-	portalID               int64
+	portalID               int64 // 0 when --portal-id is not given: the emulator picks one
 	faults                 emulator.Faults
 	verbose                bool
 }
@@ -109,7 +109,7 @@ func bindEmulatorFlags(fs *pflag.FlagSet, o *emulatorOptions) {
 	fs.BoolVar(&o.retryAfter, "retry-after", false, "send Retry-After on 429s (HubSpot does not document it)")
 	fs.BoolVar(&o.acceptAll, "accept-all", false, "answer every well-formed batch 200 without checking values or storing records (for benchmarks of the client only)")
 	fs.Int64Var(&o.seed, "seed", 1, "`N` seeds result shuffling and fault draws")
-	fs.Int64Var(&o.portalID, "portal-id", emulator.DefaultPortalID, "portal (account) `ID` the account-details route answers; a positive number")
+	fs.Int64Var(&o.portalID, "portal-id", 0, "portal (account) `ID` the account-details route answers, a positive number (default: a random one, new each start, above the int32 range)")
 	fs.Float64Var(&o.faults.P500, "fault-500", 0, "probability `P` of answering 500 without applying the batch")
 	fs.Float64Var(&o.faults.P502, "fault-502", 0, "probability `P` of answering 502 (HTML body) without applying")
 	fs.Float64Var(&o.faults.P503, "fault-503", 0, "probability `P` of answering 503 (HTML body) without applying")
@@ -142,6 +142,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err == nil && fs.Changed("portal-id") && o.portalID <= 0 {
+		err = fmt.Errorf("--portal-id %d: want a positive number", o.portalID)
 	}
 	if err == nil {
 		err = checkListenAddr(o.addr, o.allowRemote)
@@ -237,9 +240,6 @@ func (o emulatorOptions) config(log *zap.Logger) (emulator.Config, error) {
 		Faults:         o.faults,
 		Seed:           o.seed,
 		PortalID:       o.portalID,
-	}
-	if o.portalID <= 0 {
-		return emulator.Config{}, fmt.Errorf("--portal-id %d: want a positive number", o.portalID)
 	}
 	if o.schema != "" {
 		f, err := os.Open(o.schema)

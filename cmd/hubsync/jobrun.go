@@ -19,6 +19,13 @@ func (r *syncRun) openJob(ctx context.Context) error {
 	if err := r.openCheckpoint(); err != nil || r.job.Complete() {
 		return err
 	}
+	if r.job.Resumed() {
+		// Before any request: a job over its dead-letter limit already
+		// refuses at no cost.
+		if err := r.readDeadLetters(); err != nil {
+			return err
+		}
+	}
 	reader, header, err := openReader(r.in, r.pl.format, r.pl.readerOptions(r.in, position(r.job.Watermark())))
 	if err != nil {
 		return readerError(r.req.file, err)
@@ -30,7 +37,7 @@ func (r *syncRun) openJob(ctx context.Context) error {
 	}
 	// Before takeOver moves anything: a run that finds another on its
 	// target must leave the job as it found it.
-	state, err := r.openSyncState(ctx, limiter)
+	state, err := r.openSyncState(ctx, limiter, mapper)
 	if err != nil {
 		return err
 	}
@@ -92,17 +99,24 @@ func (r *syncRun) openCheckpoint() error {
 	return nil
 }
 
-// takeOver takes over from the runs before this one: it archives what a
-// job this one replaces left, takes in the dead letters written since the
-// last save, and refuses to start a job that is over its dead-letter
-// limit already.
+// takeOver takes over from the job this one replaces, if any: it archives
+// what that job left, and then reads the new job's dead letters (none). A
+// resumed job read its own before any request (readDeadLetters).
 func (r *syncRun) takeOver() error {
-	j, dlPath := r.job, r.res.deadLetter
-	if !j.Resumed() {
-		if err := archiveEarlier(j, dlPath, r.req.o.KeepArchives, r.req.log); err != nil {
-			return usageError{err}
-		}
+	if r.job.Resumed() {
+		return nil
 	}
+	if err := archiveEarlier(r.job, r.res.deadLetter, r.req.o.KeepArchives, r.req.log); err != nil {
+		return usageError{err}
+	}
+	return r.readDeadLetters()
+}
+
+// readDeadLetters takes in the dead letters the job's earlier runs wrote
+// since their last save, and refuses to start a job that is over its
+// dead-letter limit already.
+func (r *syncRun) readDeadLetters() error {
+	j, dlPath := r.job, r.res.deadLetter
 	if err := j.ReadDeadLetters(dlPath, scanDeadLetters(dlPath, r.pl.format)); err != nil {
 		return usageError{err}
 	}

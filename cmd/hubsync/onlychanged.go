@@ -11,16 +11,18 @@ import (
 	"github.com/hubsync/hubsync/checkpoint"
 	"github.com/hubsync/hubsync/checkpoint/syncstate"
 	"github.com/hubsync/hubsync/pipeline"
+	"github.com/hubsync/hubsync/sink/mapping"
 )
 
 var _ pipeline.SyncState = (*syncstate.Store)(nil)
 
 // openSyncState opens the sync state of an --only-changed run, once the
 // preflight has passed: it asks HubSpot for the portal id (one request,
-// through lim), then opens the state of the target, which it closes with
-// the run. A dry run opens it read-only: it takes no lock and records
-// nothing. It returns nil without --only-changed.
-func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pipeline.SyncState, error) {
+// through lim), then opens the state of the target, which writes the
+// properties of mapper (nil: any), and closes it with the run. A dry run
+// opens it read-only: it takes no lock and records nothing. It returns
+// nil without --only-changed.
+func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter, mapper *mapping.Mapper) (pipeline.SyncState, error) {
 	o, log := r.req.o, r.req.log
 	if !o.OnlyChanged {
 		return nil, nil
@@ -29,14 +31,9 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 	if err != nil {
 		return nil, fmt.Errorf("--only-changed: learn the portal id: %w", err)
 	}
-	dir := o.StateDir
-	if dir == "" {
-		if dir, err = syncstate.DefaultDir(r.req.env.getenv); err != nil {
-			return nil, usageError{err}
-		}
-	}
-	t := syncstate.Target{Portal: portal, Object: o.Object, IDProperty: o.IDProperty, Settings: r.pl.stateSettings()}
-	store, err := syncstate.Open(t, syncstate.Options{Dir: dir, FullResync: o.FullResync, RefreshEvery: o.RefreshEvery, ReadOnly: o.DryRun})
+	t := syncstate.Target{Portal: portal, Object: o.Object, IDProperty: o.IDProperty, Settings: r.pl.stateSettings(),
+		Properties: writtenProperties(mapper)}
+	store, err := syncstate.Open(t, syncstate.Options{Dir: r.stateDir, FullResync: o.FullResync, RefreshEvery: o.RefreshEvery, ReadOnly: o.DryRun})
 	var locked *checkpoint.LockedError
 	switch {
 	case errors.As(err, &locked):
@@ -54,16 +51,38 @@ func (r *syncRun) openSyncState(ctx context.Context, lim *pipeline.Limiter) (pip
 	return store, nil
 }
 
+// writtenProperties are the properties a run with mapper writes, which
+// its sync state records to learn when another target wrote the same
+// ones (syncstate.Store.Stale); nil, meaning any, without a preflight.
+func writtenProperties(mapper *mapping.Mapper) []string {
+	if mapper == nil {
+		return nil
+	}
+	return mapper.Properties()
+}
+
+// stateDir is where an --only-changed run keeps its sync states: --state-dir,
+// else syncstate.DefaultDir. It is "" without --only-changed. It is
+// settled before any request, so that a run that cannot have it (no home
+// directory) costs none.
+func stateDir(o syncOptions, getenv func(string) string) (string, error) {
+	if !o.OnlyChanged || o.StateDir != "" {
+		return o.StateDir, nil
+	}
+	return syncstate.DefaultDir(getenv)
+}
+
 // stateSettings are the settings that shape the values an --only-changed
 // run sends, which its sync state binds to: those of the checkpoint
 // (settings) but for what only says how the input file is read (its
 // format, id column, delimiter, encoding) and where it goes (the portal
 // stands for it, and the object and id property are the target's own).
 // A nightly file that comes as CSV one night and JSON Lines the next
-// keeps its state; a changed mapping or --empty does not.
+// keeps its state; a changed mapping or --empty does not. only_changed,
+// always on here, is the checkpoint's alone.
 func (pl *plan) stateSettings() map[string]string {
 	s := pl.settings()
-	for _, k := range []string{"object", "base_url", "format", "id_column", "id_property", "delimiter", "encoding"} {
+	for _, k := range []string{"object", "base_url", "format", "id_column", "id_property", "delimiter", "encoding", "only_changed"} {
 		delete(s, k)
 	}
 	if pl.o.NoPreflight {
@@ -79,6 +98,12 @@ func logSyncState(log *zap.Logger, s *syncstate.Store, o syncOptions) {
 	info := s.Info()
 	log.Info("sync state", zap.String("target", info.ID), zap.String("dir", info.Dir), zap.Int64("records", info.Records),
 		zap.Int64("generation", info.Generation), zap.Bool("full_resync", o.FullResync), zap.Int("refresh_every", o.RefreshEvery))
+	if other, stale := s.Stale(); stale {
+		log.Warn("another --only-changed target wrote some of the same properties since this one's last run "+
+			"(other settings, such as another mapping or --time-zone); its state may not hold what HubSpot has: "+
+			"sending every record, as --full-resync", zap.String("other_state", other.ID), zap.Time("its_last_run", other.LastRun))
+		return
+	}
 	others := s.OtherSettings()
 	if info.Generation > 0 || info.Records > 0 || len(others) == 0 {
 		return
@@ -122,5 +147,6 @@ func (r *syncRun) finishSyncState() error {
 // confirmations are forgotten.
 type dryRunState struct{ *syncstate.Store }
 
-func (dryRunState) Confirm(syncstate.Entry) error { return nil }
-func (dryRunState) Sync() error                   { return nil }
+func (dryRunState) Intend([]syncstate.Entry) error { return nil }
+func (dryRunState) Confirm(syncstate.Entry) error  { return nil }
+func (dryRunState) Sync() error                    { return nil }

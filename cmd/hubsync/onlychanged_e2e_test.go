@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -212,7 +214,7 @@ func TestOnlyChangedNightly(t *testing.T) {
 // refused.
 func TestOnlyChangedTargets(t *testing.T) {
 	const rows = 1000
-	srv, url := startEmulator(t, emulator.Config{SeedIDs: rows, Seed: 19})
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: rows, Seed: 19, PortalID: 12345678})
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	args := func(file string, more ...string) []string {
@@ -350,5 +352,68 @@ func TestOnlyChangedCrash(t *testing.T) {
 	r = runOnlyChanged(t, srv, syncArgs(path)...)
 	if r.res.code != exitOK || r.requests != 0 || r.unchanged != rows {
 		t.Fatalf("run after the crashes: exit %d, %d requests, %d unchanged; want 0, 0, %d\n%s", r.res.code, r.requests, r.unchanged, rows, tail(r.res.stderr))
+	}
+}
+
+// TestOnlyChangedNoStateDir: a run that has no state dir (no --state-dir,
+// no $XDG_STATE_HOME, no home directory) refuses before it asks anything
+// of HubSpot.
+func TestOnlyChangedNoStateDir(t *testing.T) {
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 10})
+	ds := generate(t, t.TempDir(), "calls.csv", genOptions{rows: 10, seedIDs: 10, distinct: 10, seed: 1})
+	cmd := exec.Command(hubsyncBin, "sync", "--base-url", url, "--object", "communications", "--only-changed", ds.path)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_STATE_HOME=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "HUBSPOT_ACCESS_TOKEN="+testToken)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(stderr.String(), "--state-dir") {
+		t.Fatalf("run = %v, want exit %d and advice to set --state-dir:\n%s", err, exitUsage, tail(stderr.String()))
+	}
+	if n := srv.Stats().Requests; n != 0 {
+		t.Errorf("%d requests, want none", n)
+	}
+}
+
+// TestOnlyChangedStaleTarget: after a run on other settings that wrote
+// some of the same properties (a changed mapping for one night), going
+// back to the earlier settings sends every record once, says why, and
+// trusts its state again the night after.
+func TestOnlyChangedStaleTarget(t *testing.T) {
+	const rows = 500
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: rows, Seed: 21})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "calls.csv")
+	args := func(more ...string) []string {
+		return append(append([]string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--log-format", "json",
+			"--only-changed", "--state-dir", filepath.Join(dir, "state"), "--on-new-input", "restart"}, more...), path)
+	}
+	nt := newNightly(rows)
+	const why = "sending every record, as --full-resync"
+	for i, night := range []struct {
+		name     string
+		more     []string
+		requests int
+		stale    bool
+	}{
+		{"first night", nil, rows / 100, false},
+		{"other mapping", []string{"--drop", "message_count"}, rows / 100, false},
+		{"back to the first mapping", nil, rows / 100, true},
+		{"the night after", nil, 0, false},
+	} {
+		nt.write(t, path)
+		renew(t, path, time.Now().Add(time.Duration(i)*time.Hour))
+		r := runOnlyChanged(t, srv, args(night.more...)...)
+		if r.res.code != exitOK || r.requests != night.requests {
+			t.Fatalf("%s: exit %d, %d requests; want 0, %d\n%s", night.name, r.res.code, r.requests, night.requests, tail(r.res.stderr))
+		}
+		if n, want := strings.Count(r.res.stderr, why), map[bool]int{true: 1}[night.stale]; n != want {
+			t.Errorf("%s: %d log lines say %q, want %d:\n%s", night.name, n, why, want, tail(r.res.stderr))
+		}
 	}
 }

@@ -117,6 +117,12 @@ func (pl *plan) settings() map[string]string {
 		"mapping":     hex.EncodeToString(sum[:8]),
 	}
 	addReadingSettings(s, pl.o)
+	if pl.o.OnlyChanged {
+		// A job begun without it sent records the sync state never
+		// heard of: resumed with it, its state would claim to be
+		// complete. (Absent when off, so that older checkpoints match.)
+		s["only_changed"] = "on"
+	}
 	return s
 }
 

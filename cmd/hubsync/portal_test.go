@@ -39,10 +39,10 @@ func TestFetchPortal(t *testing.T) {
 		wantClass sink.Class // of the error, ClassNone for success
 		wantAsks  int        // account requests the emulator saw (at least, with fill)
 	}{
-		{"default portal", emulator.Config{}, testToken, false, "12345678", sink.ClassNone, 1},
+		{"portal id", emulator.Config{PortalID: 12345678}, testToken, false, "12345678", sink.ClassNone, 1},
 		{"configured portal", emulator.Config{PortalID: 987654321}, testToken, false, "987654321", sink.ClassNone, 1},
 		{"beyond int32", emulator.Config{PortalID: 1 << 40}, testToken, false, "1099511627776", sink.ClassNone, 1},
-		{"429 waited out", emulator.Config{Rate: 1, Window: time.Second, SeedIDs: 10}, testToken, true, "12345678", sink.ClassNone, 2},
+		{"429 waited out", emulator.Config{Rate: 1, Window: time.Second, SeedIDs: 10, PortalID: 12345678}, testToken, true, "12345678", sink.ClassNone, 2},
 		{"401 not retried", emulator.Config{}, "pat-wrong", false, "", sink.ClassFatal, 1},
 	}
 	for _, tt := range tests {

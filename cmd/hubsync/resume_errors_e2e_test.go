@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,21 +21,26 @@ func TestResumeRefusals(t *testing.T) {
 	tests := []struct {
 		name    string
 		spoil   func(t *testing.T, input, cp string)
+		more    []string // flags of the resuming run
 		wantErr string
 	}{
 		{"truncated checkpoint", func(t *testing.T, _, cp string) {
 			b, _ := os.ReadFile(cp)
 			os.WriteFile(cp, b[:len(b)/2], 0o600)
-		}, "is damaged"},
+		}, nil, "is damaged"},
 		{"garbage checkpoint", func(t *testing.T, _, cp string) {
 			os.WriteFile(cp, []byte("\x00\x01not json"), 0o600)
-		}, "is damaged"},
+		}, nil, "is damaged"},
 		{"input appended to", func(t *testing.T, input, _ string) {
 			f, _ := os.OpenFile(input, os.O_APPEND|os.O_WRONLY, 0)
 			f.WriteString("1,late row,SMS,1,true,BILLING\n")
 			f.Close()
-		}, "the input has changed"},
-		{"other object type", nil, "setting object"},
+		}, nil, "the input has changed"},
+		{"other object type", nil, []string{"--object", "0-18"}, "setting object"},
+		// A job begun without --only-changed sent records its sync
+		// state never heard of: resumed with it, the state would be
+		// finished as complete.
+		{"begun without --only-changed", nil, []string{"--only-changed"}, "setting only_changed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,14 +61,13 @@ func TestResumeRefusals(t *testing.T) {
 			if err := checkpoint.Save(cp, st); err != nil {
 				t.Fatal(err)
 			}
-			object := "communications"
 			if tt.spoil != nil {
 				tt.spoil(t, ds.path, cp)
-			} else {
-				object = "0-18"
 			}
 			before := srv.Stats().BatchRequests
-			res := runHubsync(t, "sync", "--base-url", url, "--object", object, "--rate", "0", ds.path)
+			args := append([]string{"sync", "--base-url", url, "--object", "communications", "--rate", "0",
+				"--state-dir", filepath.Join(t.TempDir(), "state")}, tt.more...)
+			res := runHubsync(t, append(args, ds.path)...)
 			if res.code != exitUsage {
 				t.Errorf("exit status %d, want %d", res.code, exitUsage)
 			}

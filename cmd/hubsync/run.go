@@ -45,6 +45,7 @@ type syncRun struct {
 	dead      *deadletter.Writer
 	p         *pipeline.Pipeline
 	state     *syncstate.Store // --only-changed: the target's sync state
+	stateDir  string           // --only-changed: where the sync states live
 	closers   []io.Closer      // what Close releases, last first
 	res       syncResult       // what the report needs, learnt as the run goes
 }
@@ -120,6 +121,9 @@ func (r *syncRun) openInput(ctx context.Context) error {
 	}
 	if err == nil {
 		r.deadLimit, err = parseMaxDeadLetters(o.MaxDeadLetters)
+	}
+	if err == nil {
+		r.stateDir, err = stateDir(o, r.req.env.getenv)
 	}
 	if err != nil {
 		return usageError{err}

@@ -116,18 +116,22 @@ func TestMaxDeadLetters(t *testing.T) {
 // with the limit off: the resumed run carries on from the checkpoint and
 // every record ends up dead-lettered exactly once.
 func TestMaxDeadLettersCountsTheJob(t *testing.T) {
-	_, url := startEmulator(t, emulator.Config{SeedIDs: 3000})
+	srv, url := startEmulator(t, emulator.Config{SeedIDs: 3000})
 	input := writeDates(t, 3000, func(int) string { return "12/31/2025" })
 	args := []string{"sync", "--base-url", url, "--object", "communications", "--rate", "0", "--log-format", "json"}
 	if res := runHubsync(t, append(args, input)...); res.code != exitTooManyFailed {
 		t.Fatalf("first run: exit status %d, want %d; stderr:\n%s", res.code, exitTooManyFailed, tail(res.stderr))
 	}
 	deadAfterStop := len(readDeadLetters(t, strings.TrimSuffix(input, ".csv")+".dead-letter.csv"))
-	// The same command again stops before it reads or sends anything:
-	// the job is still over its limit.
+	// The same command again stops before it reads or sends anything, or
+	// asks anything of HubSpot: the job is still over its limit.
+	before := srv.Stats().Requests
 	res := runHubsync(t, append(args, input)...)
 	if res.code != exitTooManyFailed {
 		t.Fatalf("second run: exit status %d, want %d; stderr:\n%s", res.code, exitTooManyFailed, tail(res.stderr))
+	}
+	if n := srv.Stats().Requests - before; n != 0 {
+		t.Errorf("second run: %d requests, want none", n)
 	}
 	if !strings.Contains(res.stderr, "settled by earlier runs of this job") || !strings.Contains(res.stderr, "INVALID_DATE (") {
 		t.Errorf("second run does not say the job is over its limit already:\n%s", tail(res.stderr))
