@@ -36,19 +36,11 @@ func (r *syncRun) openDryRun(ctx context.Context) error {
 		return usageError{err}
 	}
 	r.closers = append(r.closers, lock)
-	reader, header, err := openReader(r.in, r.pl.format, r.pl.readerOptions(r.in, source.Position{}))
-	if err != nil {
-		return readerError(r.pl.file, err)
-	}
-	lim := pipeline.NewLimiter(0, 0)
-	mapper, err := r.preflight(ctx, lim, header)
+	in, err := r.prepare(ctx, pipeline.NewLimiter(0, 0), source.Position{})
 	if err != nil {
 		return err
 	}
-	state, err := r.openSyncState(ctx, lim, mapper)
-	if err != nil {
-		return err
-	}
+	reader, header, mapper, state := in.reader, in.header, in.mapper, in.state
 	if err := archiveDeadLetter(dlPath, o.KeepArchives, log); err != nil {
 		return usageError{err}
 	}

@@ -26,21 +26,14 @@ func (r *syncRun) openJob(ctx context.Context) error {
 			return err
 		}
 	}
-	reader, header, err := openReader(r.in, r.pl.format, r.pl.readerOptions(r.in, position(r.job.Watermark())))
-	if err != nil {
-		return readerError(r.req.file, err)
-	}
-	limiter := pipeline.NewLimiter(r.pl.rate.N, r.pl.rate.Window)
-	mapper, err := r.preflight(ctx, limiter, header)
-	if err != nil {
-		return err
-	}
 	// Before takeOver moves anything: a run that finds another on its
-	// target must leave the job as it found it.
-	state, err := r.openSyncState(ctx, limiter, mapper)
+	// target (the sync state) must leave the job as it found it.
+	limiter := pipeline.NewLimiter(r.pl.rate.N, r.pl.rate.Window)
+	in, err := r.prepare(ctx, limiter, position(r.job.Watermark()))
 	if err != nil {
 		return err
 	}
+	reader, header, mapper, state := in.reader, in.header, in.mapper, in.state
 	if err := r.takeOver(); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/hubsync/hubsync/sink"
 	"github.com/hubsync/hubsync/sink/deadletter"
 	"github.com/hubsync/hubsync/sink/mapping"
+	"github.com/hubsync/hubsync/source"
 )
 
 // syncRequest is a sync as runSync asks for it.
@@ -148,6 +149,33 @@ func (r *syncRun) openInput(ctx context.Context) error {
 	}
 	r.in = in
 	return nil
+}
+
+// prepared is what a run reads and sends with, once prepare has checked it.
+type prepared struct {
+	reader pipeline.Reader
+	header []string
+	mapper *mapping.Mapper
+	state  pipeline.SyncState // nil without --only-changed
+}
+
+// prepare opens the reader at start, runs the preflight and opens the
+// sync state of --only-changed, through lim: the steps a job and a dry run
+// share before they write anything.
+func (r *syncRun) prepare(ctx context.Context, lim *pipeline.Limiter, start source.Position) (prepared, error) {
+	reader, header, err := openReader(r.in, r.pl.format, r.pl.readerOptions(r.in, start))
+	if err != nil {
+		return prepared{}, readerError(r.pl.file, err)
+	}
+	mapper, err := r.preflight(ctx, lim, header)
+	if err != nil {
+		return prepared{}, err
+	}
+	state, err := r.openSyncState(ctx, lim, mapper)
+	if err != nil {
+		return prepared{}, err
+	}
+	return prepared{reader, header, mapper, state}, nil
 }
 
 // preflight checks the mapping against the object's properties and the
