@@ -101,9 +101,8 @@ func (p *Pipeline) admit(rec source.Record) (source.Record, syncstate.Entry, adm
 	if rec.Err != nil {
 		if rec.ID != "" {
 			// Not sent, yet in the file: the state must not count it as
-			// gone. Its answer does not matter; at worst a later row
-			// of the record is sent though unchanged.
-			p.cfg.State.Changed(syncstate.NewEntry(sink.CanonicalID(rec.ID), rec.ID, nil))
+			// gone.
+			p.cfg.State.Seen(syncstate.KeyOf(sink.CanonicalID(rec.ID)))
 		}
 		return rec, syncstate.Entry{}, admitSend
 	}

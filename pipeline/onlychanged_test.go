@@ -25,6 +25,7 @@ import (
 type memState struct {
 	confirmed map[uint64][16]byte
 	sent      map[uint64]bool // dispatcher only
+	seen      map[uint64]bool // dispatcher only: records in the input not sent (Seen)
 
 	mu         sync.Mutex
 	confirms   []syncstate.Entry // in the order Confirm got them
@@ -43,7 +44,7 @@ var _ SyncState = (*memState)(nil)
 
 // newMemState holds recs as HubSpot confirmed them.
 func newMemState(recs ...source.Record) *memState {
-	s := &memState{confirmed: map[uint64][16]byte{}, sent: map[uint64]bool{}}
+	s := &memState{confirmed: map[uint64][16]byte{}, sent: map[uint64]bool{}, seen: map[uint64]bool{}}
 	for _, rec := range recs {
 		e := entryOf(rec)
 		s.confirmed[e.Key] = e.FP
@@ -63,6 +64,8 @@ func (s *memState) Changed(e syncstate.Entry) bool {
 	s.sent[e.Key] = true
 	return true
 }
+
+func (s *memState) Seen(key uint64) { s.seen[key] = true }
 
 func (s *memState) Intend(es []syncstate.Entry) error {
 	s.mu.Lock()
@@ -409,8 +412,11 @@ func TestOnlyChangedFailedRecordsAreInTheFile(t *testing.T) {
 	if len(sent) != 0 || len(d.entries) != 1 {
 		t.Fatalf("sent %v, dead letters %v; want nothing sent, one dead letter", sent, d.entries)
 	}
-	if key := entryOf(recs[1]).Key; !state.sent[key] {
+	if key := entryOf(recs[1]).Key; !state.seen[key] {
 		t.Error("the failed record was never looked up")
+	}
+	if key := entryOf(recs[1]).Key; state.sent[key] {
+		t.Error("the failed record counts as sent: a later row of it would be sent though unchanged")
 	}
 }
 

@@ -73,6 +73,9 @@ type SyncState interface {
 	// Changed reports whether a record must be sent. The dispatcher
 	// calls it once per record to send, in file order.
 	Changed(e syncstate.Entry) bool
+	// Seen notes that a record not sent (it failed before sending) is in
+	// the input, so that it does not count as no longer in the file.
+	Seen(key uint64)
 	// Intend records, durably before it returns, that the records of es
 	// are about to be sent: until each is confirmed the state holds no
 	// values for it, so that a request whose answer never comes (a

@@ -36,7 +36,6 @@ const entrySize = 24
 // Two ids whose keys collide likewise have different fingerprints: a key
 // collision can only cause a send, never a wrong skip.
 func NewEntry(canonicalID, wireID string, props []Prop) Entry {
-	idSum := sha256.Sum256([]byte(canonicalID))
 	sorted := slices.Clone(props)
 	slices.SortFunc(sorted, func(a, b Prop) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Value, b.Value))
@@ -53,12 +52,19 @@ func NewEntry(canonicalID, wireID string, props []Prop) Entry {
 	}
 	h.Write(buf)
 	var e Entry
-	e.Key = binary.BigEndian.Uint64(idSum[:8])
+	e.Key = KeyOf(canonicalID)
 	copy(e.FP[:], h.Sum(nil))
 	if e.FP == tombstone {
 		e.FP[15] = 1 // odds 2^-128, but a real record must never look intended only
 	}
 	return e
+}
+
+// KeyOf is the key of the record whose canonical id is canonicalID: the
+// first 8 bytes of its SHA-256.
+func KeyOf(canonicalID string) uint64 {
+	sum := sha256.Sum256([]byte(canonicalID))
+	return binary.BigEndian.Uint64(sum[:8])
 }
 
 // tombstone is the fingerprint of an intent (Store.Intend): no record's

@@ -90,6 +90,23 @@ func (s *Store) Changed(e Entry) bool {
 	return false
 }
 
+// Seen notes that the record of key is in this run's input though it is
+// not sent (it failed before sending): the state does not count it as no
+// longer in the file. Like Changed, it is for the dispatcher's goroutine.
+func (s *Store) Seen(key uint64) {
+	if s.finished {
+		return
+	}
+	idx, _, found, err := s.find(key)
+	if err != nil {
+		s.lookupErr = firstErr(s.lookupErr, err)
+		return
+	}
+	if found {
+		s.seen.set(idx)
+	}
+}
+
 // find looks key up in the pending confirmations, then in the state. An
 // entry's bits in seen and sent are at idx: a pending entry's come after
 // the state's.

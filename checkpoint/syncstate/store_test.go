@@ -313,3 +313,25 @@ func TestFoldedIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestSeen: a record that failed before sending counts as in the file, and
+// a later row of it with its confirmed values is still unchanged.
+func TestSeen(t *testing.T) {
+	dir := t.TempDir()
+	runOnce(t, dir, Options{}, rows("1", "2", "3"), nil)
+	s := openStore(t, dir, calls, Options{})
+	s.Seen(KeyOf(canonical("2")))
+	if s.Changed(row{"2", "v2"}.entry()) {
+		t.Error("a record seen before is changed though its values are the confirmed ones")
+	}
+	if s.Changed(row{"1", "v1"}.entry()) {
+		t.Error("record 1 is changed")
+	}
+	sum, err := s.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.NotInFile != 1 {
+		t.Errorf("NotInFile = %d, want 1 (record 3 only)", sum.NotInFile)
+	}
+}
